@@ -1,0 +1,148 @@
+"""The `citysteward` command: init, import-areas, import-calendar, demo, serve, sweep."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from citysteward.config import Settings
+from citysteward.domain.cases import Actor
+from citysteward.domain.errors import DomainError
+
+app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from citysteward.api.app import build_runtime
+    from citysteward.store.migrate import upgrade
+
+    settings = settings or Settings.from_env()
+    upgrade(settings.database_url)
+    return build_runtime(settings)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]错误：[/red]{message}")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database, load the category catalogue and the working calendar."""
+    from citysteward.services.setup import initialise
+
+    rt = _runtime()
+    result = initialise(rt)
+    console.print(f"数据库已就绪：{rt.settings.database_url}")
+    console.print(f"新增类别 {result.categories} 个；导入日历年份：{result.calendar_years or '无（已导入）'}")
+
+
+@app.command("import-areas")
+def import_areas(
+    path: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection (properties: code, name, level)")],
+    crs: Annotated[str, typer.Option(help="wgs84 | gcj02 | bd09")] = "wgs84",
+    level: Annotated[str | None, typer.Option(help="level for features without one")] = None,
+) -> None:
+    """Import districts, streets, communities or grids."""
+    from citysteward.services import areas
+
+    if not path.exists():
+        _fail(f"文件不存在：{path}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        _fail(f"不是有效的 JSON 文件：{path}")
+    try:
+        result = areas.import_areas(_runtime(), Actor.system("命令行"), data, crs, level)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"已导入区域 {result['areas']} 个、网格 {result['grids']} 个")
+
+
+@app.command("import-calendar")
+def import_calendar(
+    year: Annotated[int, typer.Argument(help="year to (re)load")],
+    csv: Annotated[Path | None, typer.Option(help="CSV lines: 2027-01-01,holiday,元旦")] = None,
+) -> None:
+    """Load a year's public holidays and make-up workdays (chinesecalendar, or a CSV for other years)."""
+    from citysteward.services import calendar
+
+    text = None
+    if csv is not None:
+        if not csv.exists():
+            _fail(f"文件不存在：{csv}")
+        text = csv.read_text(encoding="utf-8-sig")
+    try:
+        result = calendar.import_year(_runtime(), Actor.system("命令行"), year, text)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print(f"{year} 年日历已导入（{result['source']}）：放假 {result['holidays']} 天，调休上班 {result['workdays']} 天")
+
+
+@app.command()
+def sweep() -> None:
+    """Recompute timer lights and mark overdue cases (idempotent)."""
+    from citysteward.services.sweep import sweep as run_sweep
+
+    result = run_sweep(_runtime())
+    console.print(f"检查 {result.scanned} 件，更新 {result.changed} 件，新超期 {result.overdue} 件")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="app worker processes")] = 1,
+) -> None:
+    """Run the web service."""
+    import uvicorn
+
+    _runtime()  # migrate once before workers start
+    uvicorn.run("citysteward.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="start the server afterwards")] = True,
+    cases: Annotated[int, typer.Option(help="cases to generate over the past year")] = 20000,
+    cell_m: Annotated[float, typer.Option(help="grid cell size in metres")] = 500.0,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Build the Jiaozuo demo city (areas, grids, units, logins, a year of cases) and serve it."""
+    from citysteward.demo.loader import build_demo
+
+    rt = _runtime()
+    try:
+        logins = build_demo(rt, cases=cases, cell_m=cell_m, seed=seed, console=console)
+    except DomainError as exc:
+        _fail(exc.message)
+    console.print("\n[bold]演示账号[/bold]（用户名 / 密码 / 角色）：")
+    for username, password, label in logins:
+        console.print(f"  {username:<16} {password:<14} {label}")
+    if serve_after:
+        console.print(f"\n服务地址：http://{host}:{port}/  （API 文档 /docs）")
+        import uvicorn
+
+        uvicorn.run("citysteward.api.asgi:app", host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    try:
+        app()
+    except DomainError as exc:
+        err.print(f"错误：{exc.message}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Report intake (信息采集): citizens, the 12345 hotline, inspectors and other systems report a
+problem; it gets a case number, a grid and a place in the ledger. An inspector may fix a small
+problem on the spot (自处理) with before and after photos."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import h3
+
+from citysteward.domain import geo
+from citysteward.domain.cases import Actor, Case, Event
+from citysteward.domain.catalogue import Urgency
+from citysteward.domain.errors import Forbidden, InvalidInput
+from citysteward.domain.grids import GridCode
+from citysteward.domain.lifecycle import ActionParams, Timing, apply_action
+from citysteward.domain.model import Action, CaseState, Role, Source
+from citysteward.services import reference
+from citysteward.services.photos import PreparedPhoto, save_photo
+from citysteward.services.runtime import Runtime
+
+MAX_DESCRIPTION = 4000
+H3_RESOLUTION = 9  # ~0.1 km² cells: "nearby" = a cell and its neighbours
+_PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
+_SOURCE_BY_ROLE = {
+    Role.CITIZEN: Source.CITIZEN,
+    Role.HOTLINE: Source.HOTLINE,
+    Role.INSPECTOR: Source.INSPECTOR,
+    Role.SYSTEM: Source.SYSTEM,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    category_code: str
+    description: str
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+    address: str = ""
+    road: str | None = None
+    urgency: str | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    source: str | None = None
+    photos: tuple[PreparedPhoto, ...] = ()
+    photo_ids: tuple[int, ...] = ()
+    self_handled: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    case_no: str
+    id: int
+    state: str
+    grid_code: str
+    public_token: str
+    version: int
+
+
+def _validate(rt: Runtime, data: ReportInput, actor: Actor) -> tuple[Source, float, float, str]:
+    description = data.description.strip()
+    if not description:
+        raise InvalidInput("请填写问题描述", {"field": "description"})
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"问题描述不能超过 {MAX_DESCRIPTION} 字", {"field": "description"})
+    if data.reporter_phone and not _PHONE.match(data.reporter_phone.strip()):
+        raise InvalidInput("联系电话格式不正确", {"field": "reporter_phone"})
+    if len(data.photos) + len(data.photo_ids) > rt.settings.max_photos_per_report:
+        raise InvalidInput(f"每次最多上传 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
+    allowed = _SOURCE_BY_ROLE.get(actor.role)
+    if allowed is None:
+        raise Forbidden(f"「{actor.role.label}」不能上报问题")
+    source = Source(data.source) if data.source else allowed
+    if source is not allowed and not (actor.role is Role.SYSTEM and source in (Source.OPEN311, Source.SENSOR)):
+        raise Forbidden(f"「{actor.role.label}」不能以「{source.label}」渠道上报")
+    if data.self_handled and actor.role is not Role.INSPECTOR:
+        raise Forbidden("只有监督员可以自处理")
+    try:
+        crs = geo.CoordSys.parse(data.crs)
+    except ValueError as exc:
+        raise InvalidInput(f"不支持的坐标系：{data.crs}（可选 wgs84、gcj02、bd09）", {"field": "crs"}) from exc
+    lon, lat = geo.to_wgs84(float(data.lon), float(data.lat), crs)
+    return source, lon, lat, description
+
+
+def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
+    source, lon, lat, description = _validate(rt, data, actor)
+    category = reference.catalogue(rt).get(data.category_code)
+    urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
+    grid = GridCode.parse(reference.grid_index(rt).locate(lon, lat))
+    now = rt.now()
+    local_day = now.astimezone(rt.settings.tz).strftime("%Y%m%d")
+    with rt.uow() as uow:
+        number = uow.cases.next_number(local_day)
+        case = Case(
+            case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
+            state=CaseState.REPORTED, source=source, category_code=category.code, urgency=urgency.value,
+            description=description, lon=lon, lat=lat, grid_code=grid.value,
+            community_code=grid.community_code, street_code=grid.street_code,
+            district_code=grid.division_code, reported_at=now, updated_at=now,
+            address=data.address.strip()[:200], road=(data.road or "").strip() or None,
+            cell=h3.latlng_to_cell(lat, lon, H3_RESOLUTION),
+            reporter_name=(data.reporter_name or "").strip() or None,
+            reporter_phone=(data.reporter_phone or "").strip() or None,
+            reporter_user_id=actor.user_id, client_id=actor.client_id,
+            public_token=secrets.token_urlsafe(12),
+        )
+        uow.cases.add(case)
+        assert case.id is not None
+        photo_ids = [save_photo(rt, uow, p, case.id, actor.name or source.label) for p in data.photos]
+        if data.photo_ids:
+            _claim_photos(uow, case.id, data.photo_ids)
+            photo_ids += list(data.photo_ids)
+        uow.cases.append_event(Event(
+            action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=actor, at=now,
+            note=description[:200], payload={"source": source.value, "attributes": data.attributes,
+                                             "crs": data.crs},
+            photo_ids=tuple(p for p in photo_ids), case_id=case.id,
+        ))
+        if data.self_handled:
+            version = case.version
+            event = apply_action(case, Action.SELF_HANDLE, actor, now, ActionParams(note="现场自处理"),
+                                 Timing(reference.calendar(rt)))
+            uow.cases.save(case, version)
+            uow.cases.append_event(event)
+        uow.commit()
+    return ReportResult(case.case_no, case.id, case.state.value, case.grid_code, case.public_token or "",
+                        case.version)
+
+
+def _claim_photos(uow: Any, case_id: int, photo_ids: tuple[int, ...]) -> None:
+    for pid in photo_ids:
+        row = uow.cases.photo(pid)
+        if row is None or (row["case_id"] not in (None, case_id)):
+            raise InvalidInput(f"照片 {pid} 不存在或已属于其他案件", {"field": "photo_ids"})
+    uow.cases.link_photos(case_id, photo_ids)

@@ -1,0 +1,233 @@
+"""Shared fixtures: a runtime on SQLite and on PostgreSQL (same tests, both databases), a small
+synthetic city (one district, 16 grids, units, one user per role) and a movable clock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shapely.geometry import box, mapping
+from sqlalchemy import create_engine, text
+
+from citysteward.config import Settings
+from citysteward.domain.cases import Actor
+from citysteward.domain.model import Role
+from citysteward.services import areas as area_service
+from citysteward.services import auth
+from citysteward.services.runtime import Runtime
+from citysteward.services.setup import initialise
+from citysteward.store import tables
+from citysteward.store.db import make_engine
+from citysteward.store.migrate import upgrade
+from citysteward.store.uow import SqlUnitOfWorkFactory
+
+PG_ADMIN_URL = os.environ.get("CITYSTEWARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "Passw0rd!"
+# A synthetic district near Jiaozuo: 4 x 4 grids of 0.01° (about 1 km), two communities.
+ORIGIN = (113.20, 35.20)
+REFERENCE_TABLES = {"categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids",
+                    "alembic_version"}
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def synthetic_city() -> dict[str, Any]:
+    feats = [
+        {"type": "Feature", "properties": {"code": "410802", "name": "测试区", "level": "district"},
+         "geometry": mapping(box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + 0.04, ORIGIN[1] + 0.04))},
+        {"type": "Feature", "properties": {"code": "410802001", "name": "王褚街道", "level": "street"},
+         "geometry": mapping(box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + 0.04, ORIGIN[1] + 0.04))},
+    ]
+    for c in (1, 2):
+        x0 = ORIGIN[0] + (c - 1) * 0.02
+        feats.append({"type": "Feature", "properties": {"code": f"410802001{c:03d}", "name": f"第{c}社区",
+                                                       "level": "community"},
+                      "geometry": mapping(box(x0, ORIGIN[1], x0 + 0.02, ORIGIN[1] + 0.04))})
+        seq = 0
+        for row in range(4):  # north to south
+            for col in range(2):  # west to east
+                seq += 1
+                x = x0 + col * 0.01
+                y = ORIGIN[1] + 0.04 - (row + 1) * 0.01
+                feats.append({"type": "Feature", "properties": {
+                    "code": f"410802001{c:03d}{seq:03d}", "name": f"第{c}社区{seq}号网格", "level": "grid"},
+                    "geometry": mapping(box(x, y, x + 0.01, y + 0.01))})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def grid_point(community: int = 1, seq: int = 1) -> tuple[float, float]:
+    """Centre of a synthetic grid (WGS-84)."""
+    row, col = divmod(seq - 1, 2)
+    x = ORIGIN[0] + (community - 1) * 0.02 + col * 0.01 + 0.005
+    y = ORIGIN[1] + 0.04 - (row + 1) * 0.01 + 0.005
+    return x, y
+
+
+def _pg_available() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
+                            isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+PG_OK = _pg_available()
+
+
+def _prepare_reference(url: str, media: Path) -> None:
+    upgrade(url)
+    engine = make_engine(url)
+    rt = Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=media))
+    initialise(rt)
+    area_service.import_areas(rt, Actor.system("测试"), synthetic_city())
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    _prepare_reference(f"sqlite:///{path}", path.parent / "media")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    if not PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; CI must test both databases")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: PostgreSQL tests cannot run here")
+    name = f"cs_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    _prepare_reference(url, Path("/tmp/cs-media"))
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_pg(engine: Any) -> None:
+    names = [t.name for t in tables.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    names += [n for n in _extra_tables(engine) if n not in names and n not in REFERENCE_TABLES]
+    with engine.begin() as c:
+        c.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+def _extra_tables(engine: Any) -> list[str]:
+    with engine.connect() as c:
+        rows = c.execute(text("select tablename from pg_tables where schemaname='public'"))
+        return [r[0] for r in rows]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "cs.db"
+        shutil.copy(template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_database")
+    engine = make_engine(url)
+    _truncate_pg(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Tuesday 2026-11-17 10:00 in Jiaozuo (02:00 UTC): inside working hours.
+    return FakeClock(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def rt(db_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Runtime]:
+    engine = make_engine(db_url)
+    settings = Settings(database_url=db_url, media_dir=tmp_path / "media")
+    yield Runtime(uow=SqlUnitOfWorkFactory(engine), settings=settings, clock=clock)
+    engine.dispose()
+
+
+_HASH: dict[str, str] = {}
+
+
+def password_hash() -> str:
+    if "h" not in _HASH:
+        _HASH["h"] = auth.hash_password(PASSWORD)
+    return _HASH["h"]
+
+
+@dataclass
+class City:
+    rt: Runtime
+    units: dict[str, int] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def actor(self, username: str) -> Actor:
+        u = self.users[username]
+        return Actor(role=Role(u["role"]), user_id=u["id"], name=u["display_name"], unit_id=u["unit_id"])
+
+
+USERS = [
+    ("hotline", "hotline", "热线坐席", None),
+    ("inspector", "inspector", "监督员老王", None),
+    ("acceptor", "acceptor", "受理员小李", None),
+    ("leader", "shift_leader", "值班长张", None),
+    ("dispatcher", "dispatcher", "派遣员赵", None),
+    ("facility", "unit", "设施所孙", "facility"),
+    ("sanitation", "unit", "环卫周", "sanitation"),
+    ("supervisor", "supervisor", "督查吴", None),
+    ("admin", "admin", "管理员", None),
+]
+
+
+@pytest.fixture
+def city(rt: Runtime) -> City:
+    c = City(rt)
+    now = rt.now()
+    with rt.uow() as uow:
+        for key, name, kind in (("facility", "市市政设施所", "facility"), ("sanitation", "解放区环卫中心", "sanitation"),
+                                ("street", "王褚街道", "street")):
+            c.units[key] = uow.org.add_unit({"code": key, "name": name, "kind": kind, "active": True})
+        for username, role, display, unit in USERS:
+            row = {"username": username, "password_hash": password_hash(), "display_name": display,
+                   "phone": "13800000000", "role": role, "unit_id": c.units.get(unit or ""), "active": True,
+                   "created_at": now}
+            row["id"] = uow.org.add_user(row)
+            c.users[username] = row
+        from citysteward.domain.routing import ResponsibilityRule
+
+        uow.rules.add(ResponsibilityRule(id=0, main_unit_id=c.units["street"]))  # territorial default
+        uow.rules.add(ResponsibilityRule(id=0, main_unit_id=c.units["facility"], category_class="01"))
+        uow.rules.add(ResponsibilityRule(id=0, main_unit_id=c.units["sanitation"], category_class="06"))
+        uow.commit()
+    rt.cache.drop()
+    return c
