@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -124,12 +124,32 @@ ORDERS = {
 }
 
 
+# Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
+# hot intake path instead of re-keying a statement with every value inlined.
+_INSERT_CASE = insert(t.cases).returning(t.cases.c.id)
+_INSERT_EVENT = insert(t.case_events).returning(t.case_events.c.id)
+_NEXT_NUMBER = {
+    name: fn(t.case_numbers)
+    .values(day=bindparam("day"), last=1)
+    .on_conflict_do_update(index_elements=["day"], set_={"last": t.case_numbers.c.last + 1})
+    .returning(t.case_numbers.c.last)
+    for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+_UPDATE_CASE = (
+    update(t.cases)
+    .where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
+    .values({c.name: bindparam(c.name) for c in t.cases.c if c.name != "id"})
+)
+
+
 class SqlCaseRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add(self, case: Case) -> Case:
-        case.id = self.conn.execute(insert(t.cases).values(case_to_row(case)).returning(t.cases.c.id)).scalar_one()
+        case.id = self.conn.execute(_INSERT_CASE, case_to_row(case)).scalar_one()
         return case
 
     def get(self, case_no: str, *, lock: bool = False) -> Case | None:
@@ -146,9 +166,8 @@ class SqlCaseRepository:
     def save(self, case: Case, expected_version: int) -> None:
         row = case_to_row(case)
         row["version"] = expected_version + 1
-        result = self.conn.execute(
-            update(t.cases).where(t.cases.c.id == case.id, t.cases.c.version == expected_version).values(row)
-        )
+        row["_id"], row["_expected"] = case.id, expected_version
+        result = self.conn.execute(_UPDATE_CASE, row)
         if result.rowcount != 1:
             current = self.conn.execute(select(t.cases.c.version).where(t.cases.c.id == case.id)).scalar()
             raise StaleCase(
@@ -158,7 +177,7 @@ class SqlCaseRepository:
         case.version = expected_version + 1
 
     def append_event(self, event: Event) -> int:
-        return self.conn.execute(insert(t.case_events).values(event_to_row(event)).returning(t.case_events.c.id)).scalar_one()
+        return int(self.conn.execute(_INSERT_EVENT, event_to_row(event)).scalar_one())
 
     def events(self, case_id: int) -> list[Event]:
         rows = self.conn.execute(
@@ -167,11 +186,7 @@ class SqlCaseRepository:
         return [row_to_event(r) for r in rows]
 
     def next_number(self, day: str) -> int:
-        stmt = _upsert(self.conn, t.case_numbers).values(day=day, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["day"], set_={"last": t.case_numbers.c.last + 1}
-        ).returning(t.case_numbers.c.last)
-        return int(self.conn.execute(stmt).scalar_one())
+        return int(self.conn.execute(_NEXT_NUMBER[self.conn.dialect.name], {"day": day}).scalar_one())
 
     def add_photo(self, row: dict[str, Any]) -> int:
         return self.conn.execute(insert(t.photos).values(row).returning(t.photos.c.id)).scalar_one()

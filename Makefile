@@ -1,0 +1,51 @@
+# CitySteward — one command file. Each target bootstraps its own virtual environment.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-fast bench lint docs system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian's chromium and a CJK font for the browser tests (Playwright cannot download a browser here).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "!! chromium / fonts-wqy-microhei missing and cannot be installed: browser tests will fail"; fi; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/citysteward demo --host 127.0.0.1 --port 8000
+
+test: $(STAMP) system-deps
+	@if ! $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo ""; echo "!!!!!!!! PostgreSQL does not answer at $(PG_URL): running the SQLite half only !!!!!!!!"; \
+	  if [ -n "$$CI" ]; then echo "!!!!!!!! CI requires PostgreSQL: failing"; exit 1; fi; echo ""; fi
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/lint-imports --no-cache
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/point_to_grid.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/case_list.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/lint-imports --no-cache
+
+docs: $(STAMP)
+	$(BIN)/python -m citysteward.docsgen
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
