@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
+from citysteward.api.errors import describe_validation
 from citysteward.api.deps import CurrentStaff, OptionalStaff, RuntimeDep, actor_of
 from citysteward.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
 from citysteward.domain import geo
@@ -70,10 +71,8 @@ async def _report_input(request: Request, rt: Runtime) -> intake.ReportInput:
                 raise InvalidInput("请求体应为 JSON 对象")
             body = ReportBody.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise InvalidInput(f"参数错误：{field} {err['msg']}", [
-            {"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in exc.errors()]) from exc
+        message, problems = describe_validation(list(exc.errors()))
+        raise InvalidInput(message, problems) from exc
     return intake.ReportInput(
         category_code=body.category_code, description=body.description, lon=body.lon, lat=body.lat,
         crs=body.crs, address=body.address, road=body.road, urgency=body.urgency,

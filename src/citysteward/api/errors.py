@@ -27,7 +27,29 @@ _FIELD_MESSAGES = {
     "json_invalid": "JSON 格式错误",
     "model_attributes_type": "请求体格式错误",
     "dict_type": "请求体应为 JSON 对象",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "too_long": "项目过多",
+    "extra_forbidden": "不允许的字段",
+    "date_from_datetime_parsing": "日期格式错误",
+    "datetime_from_date_parsing": "日期时间格式错误",
+    "date_parsing": "日期格式错误",
+    "list_type": "应为列表",
+    "string_type": "应为文本",
+    "string_pattern_mismatch": "格式不正确",
 }
+
+
+def describe_validation(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """Pydantic errors -> one Chinese sentence and a per-field list."""
+    problems = []
+    for err in errors:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        problems.append({"field": loc, "message": _FIELD_MESSAGES.get(err.get("type", ""), "取值无效"),
+                         "type": err.get("type")})
+    first = problems[0] if problems else {"field": "", "message": "请求格式错误"}
+    return f"参数错误：{first['field']} {first['message']}".strip(), problems
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
@@ -41,13 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = []
-        for err in exc.errors():
-            loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
-            problems.append({"field": loc, "message": _FIELD_MESSAGES.get(err.get("type", ""), err.get("msg", "")),
-                             "type": err.get("type")})
-        first = problems[0] if problems else {"field": "", "message": "请求格式错误"}
-        message = f"参数错误：{first['field']} {first['message']}".strip()
+        message, problems = describe_validation(list(exc.errors()))
         return JSONResponse(error_body("invalid_input", message, problems), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
