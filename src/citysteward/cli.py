@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,7 +17,6 @@ from citysteward.domain.errors import DomainError
 app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 console = Console()
-err = Console(stderr=True)
 
 
 def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
@@ -29,8 +28,8 @@ def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
     return build_runtime(settings)
 
 
-def _fail(message: str) -> None:
-    err.print(f"[red]错误：[/red]{message}")
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"错误：{message}", err=True)  # one line, never wrapped
     raise typer.Exit(code=1)
 
 
@@ -140,7 +139,7 @@ def main() -> None:
     try:
         app()
     except DomainError as exc:
-        err.print(f"错误：{exc.message}")
+        typer.echo(f"错误：{exc.message}", err=True)
         sys.exit(1)
 
 
