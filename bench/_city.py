@@ -97,7 +97,7 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
     if n <= 0:
         return
     index = reference.grid_index(rt)
-    cats = [c.code for c in reference.catalogue(rt).by_code.values()][:60]
+    cats = ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in reference.catalogue(rt).by_code.values()][:56]
     rnd = np.random.default_rng(3)
     now = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -111,7 +111,8 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
             k = start + done + i
             lon, lat = points[k % len(points)]
             code = index.locate(lon, lat)
-            reported = now - timedelta(minutes=int(rnd.integers(0, 525600)))
+            # chronological, as a real ledger is: ids grow with the report time
+            reported = now - timedelta(minutes=525600 * (1 - (k + 1) / max(n + start, 1)) + float(rnd.random()))
             state = STATES[k % len(STATES)]
             cases.append({
                 "id": k + 1, "case_no": f"BN{reported:%Y%m%d}-{k:08d}", "version": 1, "state": state,

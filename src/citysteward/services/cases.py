@@ -20,6 +20,8 @@ from citysteward.domain.routing import CasePlace, RoutingDecision, route_case
 from citysteward.domain.timelimit import TimeLimit
 from citysteward.services import reference
 from citysteward.services.ports import UnitOfWork
+
+COUNT_CAP = 10_000  # matches beyond this are reported as "10,000+"
 from citysteward.services.runtime import Runtime
 
 
@@ -274,7 +276,7 @@ def list_cases(
             except ValueError as exc:
                 raise InvalidInput(f"未知的{'状态' if key == 'state' else '来源'}：{value}", {"field": key}) from exc
     with rt.uow(readonly=True) as uow:
-        rows, total = uow.cases.list(filters, page_size, (page - 1) * page_size, order)
+        rows, total = uow.cases.list(filters, page_size, (page - 1) * page_size, order, COUNT_CAP)
     units = reference.unit_names(rt)
     catalogue = reference.catalogue(rt)
     areas = reference.area_names(rt)
@@ -287,7 +289,9 @@ def list_cases(
             "street_name": areas.get(r["street_code"]), "source_label": Source(r["source"]).label,
             "light_label": deadlines.Light(r["light"]).label if r["light"] else None,
         })
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    capped = total > COUNT_CAP
+    return {"items": items, "total": min(total, COUNT_CAP), "total_capped": capped, "page": page,
+            "page_size": page_size}
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -99,6 +100,8 @@ def row_to_event(row: Any) -> Event:
     )
 
 
+COUNT_CAP = 10_000
+CASE_NO = re.compile(r"^[A-Z]{1,4}\d{4,8}(-\d{0,8})?$")
 LIST_FILTERS = {
     "state": t.cases.c.state,
     "category": t.cases.c.category_code,
@@ -222,17 +225,23 @@ class SqlCaseRepository:
         if filters.get("pending_request"):
             conds.append(t.cases.c.pending_request.is_not(None))
         if filters.get("q"):
-            like = f"%{filters['q']}%"
-            conds.append(or_(t.cases.c.case_no.like(like), t.cases.c.description.like(like),
-                             t.cases.c.address.like(like)))
+            q = str(filters["q"]).strip()
+            if CASE_NO.match(q):  # a case number: prefix match on the unique index
+                conds.append(t.cases.c.case_no.like(f"{q}%"))
+            else:
+                like = f"%{q}%"
+                conds.append(or_(t.cases.c.description.like(like), t.cases.c.address.like(like)))
         return conds
 
-    def list(self, filters: dict[str, Any], limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int]:
+    def list(self, filters: dict[str, Any], limit: int, offset: int, order: str,
+             count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
+        """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
+        not an exact scan of a million rows)."""
         conds = self._where(filters)
         stmt = select(*LIST_COLUMNS).where(*conds).order_by(*ORDERS[order]).limit(limit).offset(offset)
         rows = [dict(r._mapping) for r in self.conn.execute(stmt)]
-        count_stmt = select(func.count()).select_from(t.cases).where(*conds)
-        total = int(self.conn.execute(count_stmt).scalar_one())
+        capped = select(t.cases.c.id).where(*conds).limit(count_cap + 1).subquery()
+        total = int(self.conn.execute(select(func.count()).select_from(capped)).scalar_one())
         return rows, total
 
     def count(self, filters: dict[str, Any]) -> int:
