@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import h3
@@ -19,7 +20,9 @@ from citysteward.domain.grids import GridCode
 from citysteward.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.domain.model import Action, CaseState, Role, Source
 from citysteward.services import reference
+from citysteward.services.groupcommit import GroupCommit
 from citysteward.services.photos import PreparedPhoto, save_photo
+from citysteward.services.ports import UnitOfWork
 from citysteward.services.runtime import Runtime
 
 MAX_DESCRIPTION = 4000
@@ -88,52 +91,72 @@ def _validate(rt: Runtime, data: ReportInput, actor: Actor) -> tuple[Source, flo
     return source, lon, lat, description
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A validated report: everything but the transaction."""
+
+    data: ReportInput
+    actor: Actor
+    source: Source
+    lon: float
+    lat: float
+    description: str
+    category_code: str
+    urgency: str
+    grid: GridCode
+    at: datetime
+
+
 def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
     source, lon, lat, description = _validate(rt, data, actor)
     category = reference.catalogue(rt).get(data.category_code)
     urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
     grid = GridCode.parse(reference.grid_index(rt).locate(lon, lat))
-    now = rt.now()
+    prepared = _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
+    # One writer: the day's case-number row is locked by each batch until it commits anyway.
+    writer = rt.singleton("intake_writer", lambda: GroupCommit(rt.uow, lambda uow, p: _write(rt, uow, p)))
+    return writer.submit(prepared)
+
+
+def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
+    data, actor, now = p.data, p.actor, p.at
     local_day = now.astimezone(rt.settings.tz).strftime("%Y%m%d")
-    with rt.uow() as uow:
-        number = uow.cases.next_number(local_day)
-        case = Case(
-            case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
-            state=CaseState.REPORTED, source=source, category_code=category.code, urgency=urgency.value,
-            description=description, lon=lon, lat=lat, grid_code=grid.value,
-            community_code=grid.community_code, street_code=grid.street_code,
-            district_code=grid.division_code, reported_at=now, updated_at=now,
-            address=data.address.strip()[:200], road=(data.road or "").strip() or None,
-            cell=h3.latlng_to_cell(lat, lon, H3_RESOLUTION),
-            reporter_name=(data.reporter_name or "").strip() or None,
-            reporter_phone=(data.reporter_phone or "").strip() or None,
-            reporter_user_id=actor.user_id, client_id=actor.client_id,
-            public_token=secrets.token_urlsafe(12),
-        )
-        uow.cases.add(case)
-        assert case.id is not None
-        photo_ids = [save_photo(rt, uow, p, case.id, actor.name or source.label) for p in data.photos]
-        if data.photo_ids:
-            _claim_photos(uow, case.id, data.photo_ids)
-            photo_ids += list(data.photo_ids)
-        uow.cases.append_event(Event(
-            action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=actor, at=now,
-            note=description[:200], payload={"source": source.value, "attributes": data.attributes,
-                                             "crs": data.crs},
-            photo_ids=tuple(p for p in photo_ids), case_id=case.id,
-        ))
-        if data.self_handled:
-            version = case.version
-            event = apply_action(case, Action.SELF_HANDLE, actor, now, ActionParams(note="现场自处理"),
-                                 Timing(reference.calendar(rt)))
-            uow.cases.save(case, version)
-            uow.cases.append_event(event)
-        uow.commit()
+    number = uow.cases.next_number(local_day)
+    case = Case(
+        case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
+        state=CaseState.REPORTED, source=p.source, category_code=p.category_code, urgency=p.urgency,
+        description=p.description, lon=p.lon, lat=p.lat, grid_code=p.grid.value,
+        community_code=p.grid.community_code, street_code=p.grid.street_code,
+        district_code=p.grid.division_code, reported_at=now, updated_at=now,
+        address=data.address.strip()[:200], road=(data.road or "").strip() or None,
+        cell=h3.latlng_to_cell(p.lat, p.lon, H3_RESOLUTION),
+        reporter_name=(data.reporter_name or "").strip() or None,
+        reporter_phone=(data.reporter_phone or "").strip() or None,
+        reporter_user_id=actor.user_id, client_id=actor.client_id,
+        public_token=secrets.token_urlsafe(12),
+    )
+    uow.cases.add(case)
+    assert case.id is not None
+    photo_ids = [save_photo(rt, uow, photo, case.id, actor.name or p.source.label) for photo in data.photos]
+    if data.photo_ids:
+        _claim_photos(uow, case.id, data.photo_ids)
+        photo_ids += list(data.photo_ids)
+    uow.cases.append_event(Event(
+        action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=actor, at=now,
+        note=p.description[:200], payload={"source": p.source.value, "attributes": data.attributes, "crs": data.crs},
+        photo_ids=tuple(photo_ids), case_id=case.id,
+    ))
+    if data.self_handled:
+        version = case.version
+        event = apply_action(case, Action.SELF_HANDLE, actor, now, ActionParams(note="现场自处理"),
+                             Timing(reference.calendar(rt)))
+        uow.cases.save(case, version)
+        uow.cases.append_event(event)
     return ReportResult(case.case_no, case.id, case.state.value, case.grid_code, case.public_token or "",
                         case.version)
 
 
-def _claim_photos(uow: Any, case_id: int, photo_ids: tuple[int, ...]) -> None:
+def _claim_photos(uow: UnitOfWork, case_id: int, photo_ids: tuple[int, ...]) -> None:
     for pid in photo_ids:
         row = uow.cases.photo(pid)
         if row is None or (row["case_id"] not in (None, case_id)):

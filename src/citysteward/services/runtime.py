@@ -54,6 +54,15 @@ class Runtime:
     settings: Settings
     clock: Callable[[], datetime] = utcnow
     cache: TTLCache = field(default_factory=TTLCache)
+    _singletons: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def singleton(self, key: str, make: Callable[[], T]) -> T:
+        """One long-lived helper per runtime (e.g. the intake group-commit writer)."""
+        with self._lock:
+            if key not in self._singletons:
+                self._singletons[key] = make()
+            return self._singletons[key]  # type: ignore[no-any-return]

@@ -17,6 +17,13 @@ from citysteward.store.repositories import (
     SqlOrgRepository,
     SqlRuleRepository,
 )
+from citysteward.store.supervision import (
+    SqlEvaluationRepository,
+    SqlHotspotRepository,
+    SqlLocks,
+    SqlOutboxRepository,
+    SqlSupervisionRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -51,6 +58,11 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendarRepository(conn)
         self.rules = SqlRuleRepository(conn)
         self.audit = SqlAuditLog(conn)
+        self.supervision = SqlSupervisionRepository(conn)
+        self.hotspots = SqlHotspotRepository(conn)
+        self.evaluation = SqlEvaluationRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        self.locks = SqlLocks(conn)
         return self
 
     def __exit__(

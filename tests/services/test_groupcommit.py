@@ -1,0 +1,81 @@
+"""Group commit: shared transactions, isolated failures, and unique case numbers under concurrency."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+
+import pytest
+
+from citysteward.services import cases, intake
+from citysteward.services.groupcommit import GroupCommit
+from tests.conftest import City, grid_point
+
+
+class FakeUow:
+    commits: list[list[int]] = []
+
+    def __init__(self) -> None:
+        self.items: list[int] = []
+
+    def __enter__(self) -> FakeUow:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        return None
+
+    def commit(self) -> None:
+        FakeUow.commits.append(self.items)
+
+
+def test_one_bad_item_fails_alone_and_the_rest_commit() -> None:
+    FakeUow.commits = []
+    gate = threading.Event()
+
+    def write(uow: FakeUow, item: int) -> int:  # type: ignore[override]
+        gate.wait(5)
+        if item == 3:
+            raise ValueError("bad item")
+        uow.items.append(item)
+        return item * 10
+
+    gc: GroupCommit[int, int] = GroupCommit(FakeUow, write)  # type: ignore[arg-type]
+    results: dict[int, object] = {}
+
+    def submit(i: int) -> None:
+        try:
+            results[i] = gc.submit(i)
+        except ValueError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert isinstance(results[3], ValueError)
+    assert {k: v for k, v in results.items() if k != 3} == {0: 0, 1: 10, 2: 20, 4: 40, 5: 50}
+    committed = sorted(i for batch in FakeUow.commits for i in batch)
+    assert committed == [0, 1, 2, 4, 5]
+
+
+def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
+    lon, lat = grid_point(1, 2)
+    actor = city.actor("hotline")
+
+    def one(i: int) -> str:
+        data = intake.ReportInput(category_code="06010", description=f"第{i}件", lon=lon, lat=lat)
+        return intake.report_case(city.rt, data, actor).case_no
+
+    with ThreadPoolExecutor(8) as pool:
+        numbers = list(pool.map(one, range(40)))
+    assert len(set(numbers)) == 40
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 41))
+    listed = cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)
+    assert listed["total"] == 40
+    with pytest.raises(Exception):
+        intake.report_case(city.rt, intake.ReportInput(category_code="06010", description="x", lon=lon, lat=lat,
+                                                       photo_ids=(99999,)), actor)
+    assert cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)["total"] == 40
