@@ -9,7 +9,6 @@ import typer
 from typer.testing import CliRunner
 
 from citysteward import cli
-
 from citysteward.domain.lifecycle import transition_table_markdown
 from citysteward.domain.model import Action, CaseState, Role
 

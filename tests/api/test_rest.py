@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image

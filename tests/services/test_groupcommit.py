@@ -8,6 +8,7 @@ from types import TracebackType
 
 import pytest
 
+from citysteward.domain.errors import InvalidInput
 from citysteward.services import cases, intake
 from citysteward.services.groupcommit import GroupCommit
 from tests.conftest import City, grid_point
@@ -75,7 +76,7 @@ def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 41))
     listed = cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)
     assert listed["total"] == 40
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput):
         intake.report_case(city.rt, intake.ReportInput(category_code="06010", description="x", lon=lon, lat=lat,
                                                        photo_ids=(99999,)), actor)
     assert cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)["total"] == 40

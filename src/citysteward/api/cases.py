@@ -11,8 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
-from citysteward.api.errors import describe_validation
 from citysteward.api.deps import CurrentStaff, OptionalStaff, RuntimeDep, actor_of
+from citysteward.api.errors import describe_validation
 from citysteward.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
 from citysteward.domain import geo
 from citysteward.domain.cases import Actor

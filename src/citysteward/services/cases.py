@@ -20,9 +20,9 @@ from citysteward.domain.routing import CasePlace, RoutingDecision, route_case
 from citysteward.domain.timelimit import TimeLimit
 from citysteward.services import reference
 from citysteward.services.ports import UnitOfWork
+from citysteward.services.runtime import Runtime
 
 COUNT_CAP = 10_000  # matches beyond this are reported as "10,000+"
-from citysteward.services.runtime import Runtime
 
 
 @dataclass(frozen=True, slots=True)
