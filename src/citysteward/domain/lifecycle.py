@@ -130,7 +130,7 @@ def allowed_actions(case: Case, actor: Actor) -> list[Action]:
     for (state, action), (_next, roles) in TRANSITIONS.items():
         if state is case.state and actor.role in roles:
             try:
-                _guard(case, action, actor, ActionParams(note="-", unit_id=case.main_unit_id or 0))
+                _state_guard(case, action, actor)
             except (Forbidden, IllegalTransition, InvalidInput):
                 continue
             out.append(action)
@@ -154,9 +154,8 @@ def check_allowed(case: Case, action: Action, actor: Actor) -> CaseState | None:
     return next_state
 
 
-def _guard(case: Case, action: Action, actor: Actor, params: ActionParams) -> None:
-    if action in NOTE_REQUIRED and not params.note.strip():
-        raise InvalidInput(f"「{action.label}」需要填写说明", {"field": "note"})
+def _state_guard(case: Case, action: Action, actor: Actor) -> None:
+    """Conditions on the case and the actor (decide which buttons a person sees)."""
     if actor.role is R.UNIT and action in (A.ACCEPT_TASK, A.HANDLE, *_REQUEST_BY):
         if actor.unit_id is None or actor.unit_id != case.main_unit_id:
             raise Forbidden("只有主办单位可以办理此案件", {"main_unit_id": case.main_unit_id})
@@ -166,10 +165,18 @@ def _guard(case: Case, action: Action, actor: Actor, params: ActionParams) -> No
         raise IllegalTransition(f"没有待审批的{_REQUEST_OF[action].label[:4]}，不能执行「{action.label}」")
     if action is A.SELF_HANDLE and (actor.user_id is None or actor.user_id != case.reporter_user_id):
         raise Forbidden("只有上报该问题的监督员本人可以自处理")
+    if action is A.RATE and case.satisfaction is not None:
+        raise InvalidInput("每个案件只能评价一次")
+
+
+def _input_guard(case: Case, action: Action, params: ActionParams) -> None:
+    """Conditions on what the person filled in."""
+    if action in NOTE_REQUIRED and not params.note.strip():
+        raise InvalidInput(f"「{action.label}」需要填写说明", {"field": "note"})
     if action is A.DISPATCH and not params.unit_id:
         raise InvalidInput("派遣需要指定主办单位", {"field": "unit_id"})
-    if action is A.RATE and (params.satisfaction is None or case.satisfaction is not None):
-        raise InvalidInput("请选择满意度（满意/基本满意/不满意）；每个案件只能评价一次")
+    if action is A.RATE and params.satisfaction is None:
+        raise InvalidInput("请选择满意度（满意/基本满意/不满意）", {"field": "satisfaction"})
     if action is A.MERGE and (not params.merged_into or params.merged_into == case.case_no):
         raise InvalidInput("合并需要指定另一个案件编号", {"field": "merged_into"})
 
@@ -179,7 +186,8 @@ def apply_action(
 ) -> Event:
     """Check, apply and record one action. Mutates `case`; returns the event to append."""
     next_state = check_allowed(case, action, actor)
-    _guard(case, action, actor, params)
+    _state_guard(case, action, actor)
+    _input_guard(case, action, params)
     from_state = case.state
     payload: dict[str, Any] = dict(params.payload)
     effect = _EFFECTS.get(action)
