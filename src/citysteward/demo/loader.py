@@ -1,0 +1,307 @@
+"""Build the demo city (Jiaozuo 焦作) in the configured database.
+
+`build_demo` is safe to run again: every stage looks first and only adds what is missing, so a second
+run over a complete demo does nothing but print the logins.  The stages:
+
+1. catalogue and working calendar (`services.setup.initialise`); years the built-in holiday data
+   does not cover yet get a weekends-only placeholder so deadlines can be counted (import the
+   official year with `citysteward import-calendar YEAR --csv …` to replace it);
+2. districts, streets, communities and grids from `demo.areas` (imported through the normal service);
+3. units, staff and unit accounts, responsibility rules (`demo.units`), in one transaction;
+4. a grid team for every grid (党员先锋岗 + 专业维护团队 + 网格巡查员), inserted in bulk;
+5. a year of cases generated through the real lifecycle (`demo.generator`) and written in large
+   batches — with the day counters (`case_numbers`) so live intake continues the numbering.
+
+The demo refuses to touch a database that holds another city's grids.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import JSON, Connection, Table, func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from citysteward.demo import generator, units
+from citysteward.demo.areas import DISTRICTS, DemoAreas, build_demo_areas
+from citysteward.domain.cases import Actor, Case, Event
+from citysteward.domain.errors import Conflict
+from citysteward.domain.model import CaseState, Role
+from citysteward.services import auth, reference
+from citysteward.services import calendar as calendar_service
+from citysteward.services.areas import import_areas
+from citysteward.services.runtime import Runtime
+from citysteward.services.setup import initialise
+from citysteward.store import tables as t
+from citysteward.store.repositories import case_to_row, event_to_row, rule_to_row
+
+CASE_BATCH = 2000
+ACTOR = Actor.system("演示数据")
+
+
+def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: int = 42,
+               console: Console | None = None) -> list[tuple[str, str, str]]:
+    """Build (or complete) the demo city; returns the logins as (username, password, role label)."""
+    started = time.perf_counter()
+    say = console.print if console is not None else (lambda *a, **k: None)
+    areas = build_demo_areas(cell_m)
+    unit_defs = units.unit_definitions(areas)
+    logins = units.login_list(unit_defs)
+
+    with rt.uow(readonly=True) as uow:
+        has_units = uow.org.unit_by_name(units.FACILITY) is not None
+        existing_cases = uow.cases.count({})
+    if has_units and existing_cases >= cases:
+        say(f"演示数据已存在（{existing_cases} 件案件），跳过生成。")
+        return logins
+
+    _check_city(rt, areas)
+    result = initialise(rt)
+    if result.categories or result.calendar_years:
+        say(f"已载入问题类别 {result.categories} 个、工作日历 {len(result.calendar_years)} 年")
+    _placeholder_years(rt, say)
+    _import_areas(rt, areas, say)
+    unit_ids = _organisation(rt, areas, unit_defs, say)
+    _grid_teams(rt, areas, unit_ids, seed, say)
+    with rt.uow(readonly=True) as uow:
+        existing_cases = uow.cases.count({})
+    missing = cases - existing_cases
+    if missing > 0:
+        _cases(rt, areas, unit_defs, unit_ids, missing, seed + existing_cases, console)
+    rt.cache.drop()
+    say(f"演示城市已就绪，用时 {time.perf_counter() - started:.1f} 秒。")
+    return logins
+
+
+# --------------------------------------------------------------------------------------------------
+# stages
+
+
+def _check_city(rt: Runtime, areas: DemoAreas) -> None:
+    demo_grids = {f["properties"]["code"] for f in areas.grids["features"]}
+    with rt.uow(readonly=True) as uow:
+        names = uow.areas.names()
+        grids = {g["code"] for g in uow.areas.grids(with_geometry=False)}
+    foreign = grids - demo_grids
+    renamed = [c for c, n in DISTRICTS.items() if c in names and names[c] != n]
+    if foreign or renamed:
+        raise Conflict("数据库中已有其他城市或其他网格划分的区域数据，演示城市只能建在空数据库或演示数据库中",
+                       {"foreign_grids": len(foreign), "districts": renamed})
+
+
+def _placeholder_years(rt: Runtime, say: Any) -> None:
+    """Deadlines need the calendar of every year the demo touches (a year back, two months ahead)."""
+    now = rt.now()
+    with rt.uow(readonly=True) as uow:
+        loaded = uow.calendar.loaded_years()
+    for year in range((now - timedelta(days=400)).year, (now + timedelta(days=60)).year + 1):
+        if year not in loaded:
+            calendar_service.import_year(rt, ACTOR, year, "")
+            say(f"[yellow]注意：内置节假日数据不含 {year} 年，已按“周一至周五上班”生成占位日历；"
+                f"请用 citysteward import-calendar {year} --csv … 导入正式安排。[/yellow]")
+
+
+def _import_areas(rt: Runtime, areas: DemoAreas, say: Any) -> None:
+    with rt.uow(readonly=True) as uow:
+        have = uow.areas.grid_count()
+    if have >= len(areas.grids["features"]):
+        return
+    for level, collection in areas.levels():
+        import_areas(rt, ACTOR, collection, "wgs84", level)
+    say(f"已导入 {len(DISTRICTS)} 个区、{len(areas.streets['features'])} 个街道、"
+        f"{len(areas.communities['features'])} 个社区、{len(areas.grids['features'])} 个网格（{areas.cell_m:g} 米）")
+
+
+def _organisation(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitDef], say: Any) -> dict[str, int]:
+    """Units, accounts and rules, once; returns unit code -> id."""
+    with rt.uow() as uow:
+        present = {u["code"]: u["id"] for u in uow.org.units()}
+        if units.FACILITY in present:
+            return present
+        now = rt.now()
+        # One argon2 hash for the shared demo password: hashing is slow by design (~150 ms) and every
+        # demo account has the same, published password anyway.
+        password_hash = auth.hash_password(units.DEMO_PASSWORD)
+        ids = dict(present)
+        for u in unit_defs:
+            if u.code not in ids:
+                ids[u.code] = uow.org.add_unit({"code": u.code, "name": u.name, "kind": u.kind,
+                                                "district_code": u.district_code, "phone": None, "active": True})
+        users = [{"username": s.username, "role": s.role.value, "display_name": s.display_name, "unit_id": None,
+                  "phone": None} for s in units.staff_definitions()]
+        users += [{"username": u.username, "role": Role.UNIT.value, "display_name": u.contact, "unit_id": ids[u.code],
+                   "phone": None} for u in unit_defs]
+        made = 0
+        for row in users:
+            if uow.org.user_by_name(row["username"]) is None:
+                uow.org.add_user({**row, "password_hash": password_hash, "active": True, "created_at": now})
+                made += 1
+        rules = units.rule_definitions(areas, ids)
+        conn = _conn(uow)
+        conn.execute(insert(t.responsibility_rules), [rule_to_row(r) for r in rules])
+        uow.audit.record(now, None, ACTOR.name, "demo", "organisation", "import", None,
+                         {"units": len(unit_defs), "users": made, "rules": len(rules)})
+        uow.commit()
+    rt.cache.drop("unit_names", "rules")
+    say(f"已创建责任单位 {len(unit_defs)} 个、账号 {made} 个、责任规则 {len(rules)} 条")
+    return ids
+
+
+def _grid_teams(rt: Runtime, areas: DemoAreas, unit_ids: dict[str, int], seed: int, say: Any) -> None:
+    with rt.uow() as uow:
+        conn = _conn(uow)
+        if conn.execute(select(func.count()).select_from(t.grid_members)).scalar_one():
+            return
+        streets = {f["properties"]["code"]: unit_ids[f["properties"]["code"]] for f in areas.streets["features"]
+                   if f["properties"]["code"] in unit_ids}
+        sanitation = {d: unit_ids[units.sanitation_code(d)] for d in DISTRICTS}
+        rows = generator.grid_teams(areas, streets, unit_ids[units.FACILITY], sanitation, seed)
+        for batch in generator.iter_batches(rows, 5000):
+            conn.execute(insert(t.grid_members), list(batch))
+        uow.commit()
+    say(f"已为 {len(areas.grids['features'])} 个网格配置网格团队（党员先锋岗 + 专业维护团队 + 网格巡查员），"
+        f"共 {len(rows)} 人")
+
+
+def _cases(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str, int], n: int,
+           seed: int, console: Console | None) -> None:
+    ctx = _context(rt, unit_defs, unit_ids)
+    with _progress(console) as progress:
+        task = progress.add_task("生成案件（按真实流程推演）", total=n) if progress else None
+        generated = generator.generate(
+            ctx, areas, n, seed, (lambda k: progress.advance(task, k)) if progress and task is not None else None)
+        pairs = generated.cases
+        write = progress.add_task("写入数据库", total=len(pairs)) if progress else None
+        with rt.uow() as uow:
+            conn = _conn(uow)
+            for batch in generator.iter_batches(pairs, CASE_BATCH):
+                bulk_insert_cases(conn, batch)
+                if progress and write is not None:
+                    progress.advance(write, len(batch))
+            _save_numbers(conn, generated.last_numbers)
+            uow.audit.record(rt.now(), None, ACTOR.name, "demo", "cases", "import", None, {"cases": len(pairs)})
+            uow.commit()
+    if console is not None:
+        counts: dict[CaseState, int] = {}
+        for case, _events in pairs:
+            counts[case.state] = counts.get(case.state, 0) + 1
+        console.print("已生成案件 {} 件：{}".format(
+            len(pairs), "，".join(f"{s.label} {counts[s]}" for s in CaseState if counts.get(s))))
+
+
+def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str, int]) -> generator.Context:
+    rt.cache.drop()
+    catalogue = reference.catalogue(rt)
+    with rt.uow(readonly=True) as uow:
+        users = uow.org.users()
+        numbers = {r.day: r.last for r in _conn(uow).execute(select(t.case_numbers))}
+    actor_of = {u["username"]: Actor(role=Role(u["role"]), user_id=u["id"], name=u["display_name"],
+                                     unit_id=u["unit_id"]) for u in users}
+    staff = units.staff_definitions()
+
+    def role(r: Role) -> list[Actor]:
+        return [actor_of[s.username] for s in staff if s.role is r and s.username in actor_of]
+
+    inspectors: dict[str, list[Actor]] = {}
+    for s in staff:
+        if s.role is Role.INSPECTOR and s.district_code and s.username in actor_of:
+            inspectors.setdefault(s.district_code, []).append(actor_of[s.username])
+    unit_actors = {a.unit_id: a for a in actor_of.values() if a.role is Role.UNIT and a.unit_id is not None}
+    for u in unit_defs:  # a unit without its demo account (edited away) still acts, unnamed
+        uid = unit_ids[u.code]
+        unit_actors.setdefault(uid, Actor(role=Role.UNIT, name=u.contact, unit_id=uid))
+    people = generator.People(
+        acceptors=role(Role.ACCEPTOR) + role(Role.SHIFT_LEADER)[:1], shift_leaders=role(Role.SHIFT_LEADER),
+        dispatchers=role(Role.DISPATCHER), hotline=role(Role.HOTLINE), supervisors=role(Role.SUPERVISOR),
+        inspectors=inspectors, units=unit_actors)
+    names = {**dict(catalogue.class_names), **{k: v.name for k, v in catalogue.by_code.items()}}
+    return generator.Context(
+        now=rt.now(), tz=rt.settings.tz, calendar=reference.calendar(rt), categories=catalogue.by_code,
+        rules=reference.rules(rt), unit_names=reference.unit_names(rt), category_names=names,
+        area_names=reference.area_names(rt), people=people,
+        territorial_units={d: unit_ids[units.district_bureau_code(d)] for d in DISTRICTS},
+        sanitation_units={d: unit_ids[units.sanitation_code(d)] for d in DISTRICTS},
+        prefix=rt.settings.city_prefix, numbers_used=numbers)
+
+
+# --------------------------------------------------------------------------------------------------
+# bulk writing
+
+
+def bulk_insert_cases(conn: Connection, pairs: Sequence[tuple[Case, list[Event]]]) -> None:
+    """Insert cases and their events in bulk, linking the events to the new case ids.
+
+    SQLite: multi-row INSERTs with ids numbered here (SQLite cannot return RETURNING ids in parameter
+    order from one statement, and its write lock is held for the whole transaction, so this is safe).
+    PostgreSQL: ids reserved from the table's own sequence, rows streamed with COPY (an INSERT per
+    row, even pipelined, is ten times slower at this size).
+    """
+    rows = [case_to_row(c) for c, _ in pairs]
+    if conn.dialect.name == "postgresql":
+        ids: Sequence[int] = sorted(conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)}).scalars())
+    else:
+        start = int(conn.execute(select(func.coalesce(func.max(t.cases.c.id), 0))).scalar_one())
+        ids = range(start + 1, start + 1 + len(rows))
+    for row, case_id in zip(rows, ids, strict=True):
+        row["id"] = case_id
+    events: list[dict[str, Any]] = []
+    for (case, case_events), case_id in zip(pairs, ids, strict=True):
+        case.id = case_id
+        for e in case_events:
+            row = event_to_row(e)
+            row["case_id"] = case_id
+            events.append(row)
+    if conn.dialect.name == "postgresql":
+        _copy(conn, t.cases, rows)
+        _copy(conn, t.case_events, events)
+    else:
+        conn.execute(insert(t.cases), rows)
+        conn.execute(insert(t.case_events), events)
+
+
+def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY rows into a PostgreSQL table inside the current transaction (JSON columns as JSON text,
+    the same text SQLAlchemy would have sent)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
+    raw = conn.connection.driver_connection
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+
+
+def _save_numbers(conn: Connection, numbers: dict[str, int]) -> None:
+    if not numbers:
+        return
+    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = make(t.case_numbers)
+    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": stmt.excluded.last})
+    conn.execute(stmt, [{"day": d, "last": v} for d, v in sorted(numbers.items())])
+
+
+def _conn(uow: Any) -> Connection:
+    conn: Connection = uow.conn
+    return conn
+
+
+@contextmanager
+def _progress(console: Console | None) -> Iterator[Progress | None]:
+    if console is None:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        yield progress
