@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from citysteward.domain.model import Action
 from citysteward.services import cases, intake
+from citysteward.services.calendar import readiness
 from citysteward.services.cases import ActionInput
 from citysteward.services.sweep import sweep
 from tests.conftest import City, FakeClock, grid_point
@@ -65,3 +66,11 @@ def test_handling_after_the_deadline_is_recorded_as_late(city: City, clock: Fake
     cases.perform_action(city.rt, case_no, Action.HANDLE, city.actor("sanitation"), ActionInput(version=3, note="已清理"))
     view = cases.case_detail(city.rt, case_no, city.actor("dispatcher"))
     assert view["handled_on_time"] is False and view["timeline"][-1]["payload"]["on_time"] is False
+
+
+def test_calendar_readiness_warns_before_the_year_runs_out(city: City, clock: FakeClock) -> None:
+    clock.set(local(2026, 6, 1, 9, 0))
+    assert readiness(city.rt) == []
+    clock.set(local(2026, 11, 22, 9, 0))
+    warnings = readiness(city.rt)
+    assert len(warnings) == 1 and "2027" in warnings[0] and "import-calendar" in warnings[0]

@@ -3,7 +3,7 @@ seasonal timetables. Every change is audited."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from citysteward.domain.calendar import DEFAULT_SCHEDULES, DayOverride, WorkCalendar, WorkSchedule, parse_periods
@@ -95,3 +95,13 @@ def calendar_view(rt: Runtime, year: int) -> dict[str, Any]:
         "days": [{"day": d.day.isoformat(), "kind": d.kind, "name": d.name} for d in days],
         "schedules": [schedule_dict(s) for s in schedules],
     }
+
+
+def readiness(rt: Runtime, horizon_days: int = 60) -> list[str]:
+    """Warnings an administrator must act on: deadlines soon run into a year with no holiday data."""
+    today = rt.now().astimezone(rt.settings.tz).date()
+    with rt.uow(readonly=True) as uow:
+        loaded = uow.calendar.loaded_years()
+    needed = {today.year, (today + timedelta(days=horizon_days)).year}
+    return [f"{y} 年的节假日与调休尚未导入：处置时限跨入该年的案件将无法计算期限，请管理员尽快导入"
+            f"（citysteward import-calendar {y} --csv 文件）" for y in sorted(needed - loaded)]
