@@ -33,8 +33,8 @@ PG_ADMIN_URL = os.environ.get("CITYSTEWARD_TEST_PG", "postgresql://postgres@127.
 PASSWORD = "Passw0rd!"
 # A synthetic district near Jiaozuo: 4 x 4 grids of 0.01° (about 1 km), two communities.
 ORIGIN = (113.20, 35.20)
-REFERENCE_TABLES = {"categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids",
-                    "alembic_version"}
+SNAPSHOT_TABLES = ("categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids")
+REFERENCE_TABLES = {*SNAPSHOT_TABLES, "alembic_version"}
 
 
 class FakeClock:
@@ -129,6 +129,11 @@ def pg_database() -> Iterator[str]:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     _prepare_reference(url, Path("/tmp/cs-media"))
+    engine = make_engine(url)
+    with engine.begin() as c:  # a pristine copy of the reference data, restored before every test
+        for table in SNAPSHOT_TABLES:
+            c.execute(text(f'CREATE TABLE "_ref_{table}" AS SELECT * FROM "{table}"'))
+    engine.dispose()
     yield url
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -136,10 +141,16 @@ def pg_database() -> Iterator[str]:
 
 
 def _truncate_pg(engine: Any) -> None:
+    """Empty every table and put the reference data back as it was (tests may edit the calendar,
+    categories or grids through the admin API)."""
     names = [t.name for t in tables.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
-    names += [n for n in _extra_tables(engine) if n not in names and n not in REFERENCE_TABLES]
+    names += [n for n in _extra_tables(engine)
+              if n not in names and n not in REFERENCE_TABLES and not n.startswith("_ref_")]
     with engine.begin() as c:
-        c.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        c.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in [*names, *SNAPSHOT_TABLES])
+                       + " RESTART IDENTITY CASCADE"))
+        for table in SNAPSHOT_TABLES:
+            c.execute(text(f'INSERT INTO "{table}" SELECT * FROM "_ref_{table}"'))
 
 
 def _extra_tables(engine: Any) -> list[str]:

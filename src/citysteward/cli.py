@@ -42,6 +42,10 @@ def init() -> None:
     result = initialise(rt)
     console.print(f"数据库已就绪：{rt.settings.database_url}")
     console.print(f"新增类别 {result.categories} 个；导入日历年份：{result.calendar_years or '无（已导入）'}")
+    from citysteward.services.calendar import readiness
+
+    for warning in readiness(rt):
+        console.print(f"[yellow]注意：{warning}[/yellow]")
 
 
 @app.command("import-areas")
@@ -133,6 +137,59 @@ def demo(
         import uvicorn
 
         uvicorn.run("citysteward.api.asgi:app", host=host, port=port, log_level="warning")
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(help="seconds between rounds")] = 60.0,
+    once: Annotated[bool, typer.Option("--once", help="run one round and exit")] = False,
+) -> None:
+    """Escalation worker: timer lights, reminders (催办), automatic supervision (督办), ticket escalation,
+    notifications. Safe to run on several servers (PostgreSQL advisory lock)."""
+    from citysteward.services import escalation
+
+    rt = _runtime()
+
+    def show(r: escalation.WorkerRound) -> None:
+        if not r.swept:
+            console.print("另一个工作进程正在巡检，本轮跳过")
+        c, t, d = r.cases, r.tickets, r.delivery
+        console.print(f"巡检 {c.scanned} 件：催办 {c.reminded}，新超期 {c.overdue}，自动督办 {c.supervised}"
+                      f"（新督导单 {c.tickets}）；督导单升级 {t.escalated}、逾期 {t.overdue}；"
+                      f"发送站内通知 {d.notices}、邮件 {d.emails}，失败 {d.failed}")
+
+    if once:
+        show(escalation.run_once(rt))
+        return
+    console.print(f"督办巡检已启动，每 {interval:g} 秒一轮（Ctrl+C 退出）")
+    try:
+        escalation.run_forever(rt, interval, on_round=show)
+    except KeyboardInterrupt:
+        console.print("已退出")
+
+
+@app.command()
+def report(
+    kind: Annotated[str, typer.Argument(help="daily（每日调度）| monthly（月通报）")],
+    date: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD；daily 默认昨天，monthly 取该日所在月（默认上月）")] = None,
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("."),
+) -> None:
+    """Write the daily dispatch sheet or the monthly bulletin as Word and Excel."""
+    from citysteward.domain.indicators import parse_day
+    from citysteward.services import reports
+
+    if kind not in ("daily", "monthly"):
+        _fail("报表类型只能是 daily 或 monthly")
+    rt = _runtime()
+    try:
+        day = parse_day(date) if date else reports.default_day(rt, kind)
+        out.mkdir(parents=True, exist_ok=True)
+        for fmt in ("docx", "xlsx"):
+            name, content, _media = reports.build(rt, kind, day, fmt)
+            (out / name).write_bytes(content)
+            console.print(f"已生成 {out / name}（{len(content) // 1024} KB）")
+    except DomainError as exc:
+        _fail(exc.message)
 
 
 def main() -> None:

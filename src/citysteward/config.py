@@ -25,6 +25,9 @@ class Settings:
     max_photos_per_report: int = 6
     tile_url: str = ""
     secret_key: str = field(default="dev-insecure-change-me", repr=False)
+    smtp_host: str = ""  # empty: no e-mail, in-app notices only
+    smtp_port: int = 25
+    smtp_from: str = "citysteward@localhost"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -42,6 +45,9 @@ class Settings:
             "max_photo_bytes": int(_env("MAX_PHOTO_BYTES", str(cls.max_photo_bytes))),
             "tile_url": _env("TILE_URL", cls.tile_url),
             "secret_key": _env("SECRET_KEY", cls.secret_key),
+            "smtp_host": _env("SMTP_HOST", cls.smtp_host),
+            "smtp_port": int(_env("SMTP_PORT", str(cls.smtp_port))),
+            "smtp_from": _env("SMTP_FROM", cls.smtp_from),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -89,6 +89,7 @@ def test_staff_flow_over_http_with_versions(client: TestClient, token, city: Cit
         (report_body(reporter_phone="call me"), 422, "invalid_input"),
         (report_body(crs="epsg3857"), 422, "invalid_input"),
         (report_body(lon="abc"), 422, "invalid_input"),
+        (report_body(description="井盖\x00破损"), 422, "invalid_input"),
     ],
 )
 def test_bad_reports_get_4xx_and_store_nothing(client: TestClient, rt: Runtime, body, status, code) -> None:
@@ -198,3 +199,9 @@ def test_grids_geojson_and_locate(client: TestClient) -> None:
     lon, lat = grid_point(1, 1)
     assert client.get("/api/v1/locate", params={"lon": lon, "lat": lat}).json()["grid_code"] == "410802001001001"
     assert_error(client.get("/api/v1/locate", params={"lon": 100.0, "lat": 30.0}), 422, "outside_city")
+
+
+def test_nul_characters_never_cause_a_server_error(client: TestClient, token) -> None:
+    r = client.get("/api/v1/cases/JZ%00", headers=token("leader"))
+    assert r.status_code in (404, 422)
+    assert_error(r, r.status_code)

@@ -8,6 +8,7 @@ from citysteward import __version__
 from citysteward.api import admin as admin_api
 from citysteward.api import cases as cases_api
 from citysteward.api import errors
+from citysteward.api import supervision as supervision_api
 from citysteward.config import Settings
 from citysteward.services.runtime import Runtime
 from citysteward.store.db import make_engine
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(admin_api.router)
     app.include_router(cases_api.router)
     app.include_router(cases_api.public)
+    app.include_router(supervision_api.router)
     _mount_optional(app)
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")

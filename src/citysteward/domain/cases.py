@@ -98,6 +98,9 @@ class Event:
         return self.action in PUBLIC_ACTIONS
 
 
+# Steps whose note is written for the public (the unit's report-back, the reason for voiding …).
+PUBLIC_NOTE_ACTIONS = frozenset({Action.HANDLE, Action.CLOSE, Action.VOID, Action.REJECT, Action.REFUTE})
+
 # What a citizen may see on the public timeline (notes of these steps are written for the public).
 PUBLIC_ACTIONS = frozenset(
     {

@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from citysteward.domain.attributes import parse_definitions
 from citysteward.domain.cases import Actor
 from citysteward.domain.catalogue import Category, Urgency
 from citysteward.domain.errors import Conflict, InvalidInput, NotFound
@@ -169,7 +170,8 @@ def update_category(rt: Runtime, actor: Actor, code: str, changes: dict[str, Any
         if "default_urgency" in changes:
             updates["default_urgency"] = Urgency(changes["default_urgency"])
         if "attributes" in changes:
-            updates["attributes"] = tuple(changes["attributes"])
+            # refuse a malformed question now rather than breaking the citizen form and Open311 later
+            updates["attributes"] = tuple(d.to_dict() for d in parse_definitions(changes["attributes"]))
         after = replace(before, **updates)
         uow.catalogue.upsert(after)
         _audit(rt, uow, actor, "category", code, "update", before.to_dict(), after.to_dict())

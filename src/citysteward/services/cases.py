@@ -10,7 +10,7 @@ from typing import Any
 import h3
 
 from citysteward.domain import deadlines
-from citysteward.domain.cases import Actor, Case, Event
+from citysteward.domain.cases import PUBLIC_NOTE_ACTIONS, Actor, Case, Event
 from citysteward.domain.catalogue import Urgency
 from citysteward.domain.errors import InvalidInput, NotFound, StaleCase
 from citysteward.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
@@ -217,6 +217,7 @@ def _case_fields(case: Case, units: dict[int, str], category_name: str, areas: d
         "rework_count": case.rework_count, "extension_count": case.extension_count,
         "me_too_count": case.me_too_count, "merged_into": case.merged_into,
         "satisfaction": case.satisfaction.value if case.satisfaction else None,
+        "client_id": case.client_id,
     }
 
 
@@ -239,7 +240,6 @@ def public_case(rt: Runtime, case_no: str) -> dict[str, Any]:
             raise NotFound(f"没有找到案件 {case_no}")
         events = uow.cases.events(case.id)
         photos = uow.cases.photos(case.id)
-    public_notes = {Action.HANDLE, Action.CLOSE, Action.VOID, Action.REJECT, Action.REFUTE}
     return {
         "case_no": case.case_no, "state": case.state.value, "state_label": case.state.label,
         "category_name": reference.catalogue(rt).name(case.category_code),
@@ -253,7 +253,7 @@ def public_case(rt: Runtime, case_no: str) -> dict[str, Any]:
         "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}"} for p in photos],
         "timeline": [
             {"action": e.action.value, "action_label": e.action.label, "state_label": e.to_state.label,
-             "at": e.at, "note": e.note if e.action in public_notes else ""}
+             "at": e.at, "note": e.note if e.action in PUBLIC_NOTE_ACTIONS else ""}
             for e in events if e.public
         ],
     }

@@ -9,7 +9,8 @@ both databases run in one pass and which stays right across daylight-saving chan
 
 Definitions (standards/STANDARDS.md, "Evaluation indicators"): 上报 = cases reported; 立案 =
 register and self-handle steps; 派遣 = dispatch steps; 结案 = close steps; 超期 = cases that went
-overdue in the period; 按期结案率 = closed in the period and handled on time / closed in the period.
+overdue in the period; 按期结案率 = closed in the period and handled on time / closed in the period;
+超期未办结 = cases on the clock (dispatched, in progress) past their deadline now.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from citysteward.services.runtime import Runtime
 
 TREND_DAYS = 30
 MIN_RANKED_SAMPLE = 1  # units with fewer handled cases in the period are not ranked
+CACHE_SECONDS = 30.0
 _TS = DateTime(timezone=True)
 
 # The two tables the figures read, declared here with only the columns used.
 _cases = table(
     "cases", column("id", Integer), column("state", String), column("category_code", String),
     column("district_code", String), column("main_unit_id", Integer), column("reported_at", _TS),
-    column("overdue", Boolean), column("handled_on_time", Boolean),
+    column("deadline", _TS), column("handled_on_time", Boolean),
 )
 _events = table("case_events", column("case_id", Integer), column("action", String), column("at", _TS))
 _OPEN = [s.value for s in CaseState if not s.is_final]
@@ -79,23 +81,31 @@ class DashboardFigures:
         return data
 
 
+def cached_figures(rt: Runtime, ttl: float = CACHE_SECONDS) -> DashboardFigures:
+    """What the screens poll: one computation per `ttl` seconds per worker, however many screens."""
+    return rt.cache.get("dashboard", ttl, lambda: figures(rt))
+
+
 def figures(rt: Runtime) -> DashboardFigures:
     now = rt.now()
     tz = rt.settings.tz
     local = now.astimezone(tz)
     day0 = _local_midnight(local.date(), tz)
-    month0 = _local_midnight(local.date().replace(day=1), tz)
+    day1 = _local_midnight(local.date() + timedelta(days=1), tz)
+    first = local.date().replace(day=1)
+    month0 = _local_midnight(first, tz)
+    month1 = _local_midnight((first + timedelta(days=32)).replace(day=1), tz)
     bounds = [_local_midnight(local.date() - timedelta(days=TREND_DAYS - 1 - i), tz) for i in range(TREND_DAYS)]
     with rt.uow(readonly=True) as uow:
         q = _Queries(uow.conn)  # type: ignore[attr-defined]
-        today = q.period(day0, now)
-        month = q.period(month0, now)
-        open_now, overdue_now = q.open_now()
-        reported_by_day = q.daily(bounds, now, _cases.c.reported_at, None)
-        closed_by_day = q.daily(bounds, now, _events.c.at, "close")
-        by_category = q.by_category(month0, now)
-        by_district = q.by_district(month0, now)
-        units = q.units(month0, now)
+        today = q.period(day0, day1)
+        month = q.period(month0, month1)
+        open_now, overdue_now = q.open_now(now)
+        reported_by_day = q.daily(bounds, day1, _cases.c.reported_at, None)
+        closed_by_day = q.daily(bounds, day1, _events.c.at, "close")
+        by_category = q.by_category(month0, month1)
+        by_district = q.by_district(month0, month1)
+        units = q.units(month0, month1)
     catalogue = reference.catalogue(rt)
     classes: dict[str, int] = {}
     for code, n in by_category:
@@ -154,11 +164,14 @@ class _Queries:
         counts = {key: sum(int(steps.get(act, 0)) for act in acts) for key, acts in _STEP_ACTIONS.items()}
         return PeriodFigures(reported=int(reported), closed_on_time=int(on_time), **counts)
 
-    def open_now(self) -> tuple[int, int]:
+    def open_now(self, now: datetime) -> tuple[int, int]:
+        """Open cases, and those on the clock past their deadline: both answered from an index alone
+        ((state, id) and (state, deadline)), without reading case rows."""
         open_count = self.conn.execute(
             select(func.count()).select_from(_cases).where(_cases.c.state.in_(_OPEN))).scalar_one()
         overdue = self.conn.execute(
-            select(func.count()).select_from(_cases).where(_cases.c.state.in_(_ON_CLOCK), _cases.c.overdue.is_(True))
+            select(func.count()).select_from(_cases).where(_cases.c.state.in_(_ON_CLOCK),
+                                                           _cases.c.deadline < self._t(now))
         ).scalar_one()
         return int(open_count), int(overdue)
 
@@ -187,9 +200,12 @@ class _Queries:
             select(_cases.c.district_code, func.count())
             .where(_cases.c.reported_at >= self._t(start), _cases.c.reported_at < self._t(end))
             .group_by(_cases.c.district_code)).all())
-        open_ = dict(self.conn.execute(
-            select(_cases.c.district_code, func.count()).where(_cases.c.state.in_(_OPEN))
-            .group_by(_cases.c.district_code)).all())
+        # Grouped by state first so the planner walks the state index, not the whole district index.
+        open_: dict[str, int] = {}
+        for _state, district, n in self.conn.execute(
+                select(_cases.c.state, _cases.c.district_code, func.count()).where(_cases.c.state.in_(_OPEN))
+                .group_by(_cases.c.state, _cases.c.district_code)).all():
+            open_[district] = open_.get(district, 0) + int(n)
         codes = sorted(set(reported) | set(open_))
         return [(c, int(reported.get(c, 0)), int(open_.get(c, 0))) for c in codes]
 

@@ -66,6 +66,9 @@ class ReportResult:
 
 
 def _validate(rt: Runtime, data: ReportInput, actor: Actor) -> tuple[Source, float, float, str]:
+    texts = (data.description, data.address, data.road, data.reporter_name, data.reporter_phone)
+    if any(t and "\x00" in t for t in texts):
+        raise InvalidInput("内容中包含非法控制字符", {"field": "description"})
     description = data.description.strip()
     if not description:
         raise InvalidInput("请填写问题描述", {"field": "description"})

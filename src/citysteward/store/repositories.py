@@ -277,7 +277,7 @@ def _row_to_category(row: Any) -> Category:
         class_name=m["class_name"], name=m["name"], keywords=tuple(m["keywords"] or ()),
         limits={Urgency(k): TimeLimit.from_dict(v) for k, v in (m["limits"] or {}).items()},
         default_urgency=Urgency(m["default_urgency"]), same_day=bool(m["same_day"]), active=bool(m["active"]),
-        source_code=m["source_code"], attributes=tuple(m["attributes"] or ()),
+        source_code=m["source_code"], attributes=tuple(m["attributes"] or ()), note=m["note"],
     )
 
 
@@ -287,7 +287,7 @@ def _category_to_row(c: Category) -> dict[str, Any]:
         "class_name": c.class_name, "name": c.name, "keywords": list(c.keywords),
         "limits": {u.value: lim.to_dict() for u, lim in c.limits.items()},
         "default_urgency": c.default_urgency.value, "same_day": c.same_day, "active": c.active,
-        "source_code": c.source_code, "attributes": [dict(a) for a in c.attributes],
+        "source_code": c.source_code, "attributes": [dict(a) for a in c.attributes], "note": c.note,
     }
 
 

@@ -119,6 +119,7 @@ categories = Table(
     Column("same_day", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("source_code", String(16), nullable=True),
+    Column("note", String(400), nullable=True),  # local-policy remarks on the limits
     Column("attributes", JSON, nullable=False),  # extra questions (Open311 attributes, citizen form)
 )
 
@@ -291,3 +292,184 @@ audit_log = Table(
     Index("ix_audit_entity", "entity", "entity_id"),
 )
 
+
+# Open311 client applications: each gets its own API key; only the key's sha256 is kept, with a short
+# prefix so an administrator can tell keys apart. Revoked keys stay for the record (cases.client_id).
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("key_prefix", String(16), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS, nullable=True),
+    Column("created_by", String(64), nullable=False, default=""),
+)
+
+# ---------------------------------------------------------------- supervision (督办), evaluation, notifications
+supervision_tickets = Table(
+    "supervision_tickets",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("ticket_no", String(32), nullable=False, unique=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("level", String(8), nullable=False),  # white | yellow | red
+    Column("state", String(16), nullable=False),
+    Column("source", String(16), nullable=False),  # manual | auto | hotspot
+    Column("title", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("issuer_id", ID, nullable=True),
+    Column("issuer_name", String(64), nullable=False),
+    Column("issued_at", TS, nullable=False),
+    Column("deadline", TS, nullable=False),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("cell", String(16), nullable=True),
+    Column("address", String(200), nullable=False, default=""),
+    Column("hotspot_id", ID, nullable=True),
+    Column("escalations", Integer, nullable=False, default=0),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("closed_at", TS, nullable=True),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_supervision_tickets_issued_at", "issued_at"),
+    Index("ix_supervision_tickets_state_deadline", "state", "deadline"),
+    Index("ix_supervision_tickets_level_id", "level", "id"),
+)
+
+supervision_ticket_units = Table(  # 双交办: every addressed unit replies
+    "supervision_ticket_units",
+    metadata,
+    Column("ticket_id", ID, ForeignKey("supervision_tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ID, ForeignKey("units.id"), primary_key=True),
+    Column("replied_at", TS, nullable=True),
+    Column("reply", Text, nullable=False, default=""),
+    Column("replied_by", String(64), nullable=True),
+    Index("ix_supervision_ticket_units_unit", "unit_id", "ticket_id"),
+)
+
+supervision_ticket_cases = Table(
+    "supervision_ticket_cases",
+    metadata,
+    Column("ticket_id", ID, ForeignKey("supervision_tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_supervision_ticket_cases_case", "case_id"),
+)
+
+supervision_ticket_events = Table(
+    "supervision_ticket_events",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("ticket_id", ID, ForeignKey("supervision_tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("from_state", String(16), nullable=True),
+    Column("to_state", String(16), nullable=False),
+    Column("actor_id", ID, nullable=True),
+    Column("actor_name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit_id", ID, nullable=True),
+    Column("at", TS, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("payload", JSON, nullable=False),
+    Index("ix_supervision_ticket_events_ticket", "ticket_id", "id"),
+)
+
+hotspots = Table(  # 挂牌督办: a recurring place under listed supervision
+    "hotspots",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("category_code", String(16), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("cell", String(16), nullable=False),
+    Column("radius_m", Float, nullable=False),
+    Column("address", String(200), nullable=False, default=""),
+    Column("state", String(16), nullable=False),  # listed | delisted
+    Column("owner_unit_id", ID, ForeignKey("units.id"), nullable=False),
+    Column("measure", Text, nullable=False),
+    Column("case_nos", JSON, nullable=False),
+    Column("recurrences", Integer, nullable=False, default=0),
+    Column("listed_at", TS, nullable=False),
+    Column("listed_by", String(64), nullable=False),
+    Column("listed_by_id", ID, nullable=True),
+    Column("ticket_id", ID, nullable=True),
+    Column("delisted_at", TS, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Index("ix_hotspots_state_id", "state", "id"),
+    Index("ix_hotspots_category_cell", "category_code", "cell"),
+)
+
+ranking_flags = Table(  # 红蓝旗 history: one row per subject per published month
+    "ranking_flags",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("period", String(7), nullable=False),  # YYYY-MM
+    Column("scope", String(16), nullable=False),  # unit | street
+    Column("subject", String(32), nullable=False),
+    Column("subject_name", String(100), nullable=False),
+    Column("rank", Integer, nullable=True),
+    Column("score", Float, nullable=True),
+    Column("grade", String(4), nullable=True),
+    Column("sample", Integer, nullable=False),
+    Column("flag", String(8), nullable=True),  # red | blue
+    Column("published_at", TS, nullable=False),
+    Index("ux_ranking_flags_period_scope_subject", "period", "scope", "subject", unique=True),
+    Index("ix_ranking_flags_scope_subject", "scope", "subject", "period"),
+)
+
+evaluation_settings = Table(  # evaluation weights and grades, hot-spot rules, supervision limits (JSON)
+    "evaluation_settings",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("updated_by", String(64), nullable=False, default=""),
+)
+
+outbox = Table(  # written in the same transaction as the action that causes it; services/notify.py sends
+    "outbox",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # notice | email
+    Column("dedupe_key", String(160), nullable=True, unique=True),
+    Column("unit_id", ID, nullable=True),
+    Column("user_id", ID, nullable=True),
+    Column("address", String(200), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(200), nullable=False, default=""),
+    Column("status", String(12), nullable=False),  # pending | sending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", TS, nullable=False),
+    Column("claimed_at", TS, nullable=True),
+    Column("sent_at", TS, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_outbox_status_next", "status", "next_attempt_at", "id"),
+)
+
+notices = Table(  # in-app notices (站内通知) for a user or a whole unit
+    "notices",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("outbox_id", ID, nullable=True, unique=True),
+    Column("unit_id", ID, nullable=True),
+    Column("user_id", ID, nullable=True),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(200), nullable=False, default=""),
+    Column("created_at", TS, nullable=False),
+    Column("read_at", TS, nullable=True),
+    Index("ix_notices_unit_id", "unit_id", "id"),
+    Index("ix_notices_user_id", "user_id", "id"),
+)
+
+notify_contacts = Table(  # e-mail addresses that receive a unit's notices
+    "notify_contacts",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("unit_id", ID, ForeignKey("units.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("email", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)

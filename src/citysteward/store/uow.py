@@ -7,6 +7,10 @@ import threading
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DataError
+
+from citysteward.domain.errors import InvalidInput
+from citysteward.store.open311 import SqlOpen311Repository
 
 from citysteward.store.repositories import (
     SqlAreaRepository,
@@ -63,6 +67,7 @@ class SqlUnitOfWork:
         self.evaluation = SqlEvaluationRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.locks = SqlLocks(conn)
+        self.open311 = SqlOpen311Repository(conn)
         return self
 
     def __exit__(
@@ -77,6 +82,9 @@ class SqlUnitOfWork:
             self.conn = None
             if self._write_lock is not None:
                 self._write_lock.release()
+        if isinstance(exc, DataError):
+            # e.g. a NUL character, which PostgreSQL text cannot hold: the caller's input, not our fault
+            raise InvalidInput("提交的内容包含无法保存的字符或格式（例如 NUL 控制字符），请检查后重试") from exc
 
     def commit(self) -> None:
         self._tx.commit()

@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('same_day', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('source_code', sa.String(length=16), nullable=True),
+    sa.Column('note', sa.String(length=400), nullable=True),
     sa.Column('attributes', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_categories'))
     )

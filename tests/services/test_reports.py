@@ -1,0 +1,143 @@
+"""The daily dispatch sheet and the monthly bulletin: valid Word and Excel files, in Chinese, with
+charts, whose figures are the indicator service's figures."""
+
+from __future__ import annotations
+
+import io
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from openpyxl import load_workbook
+
+from citysteward.domain import indicators as ind
+from citysteward.services import indicators as indicator_service
+from citysteward.services import rankings, reports
+from citysteward.services.report_docx import chart_png, has_cjk_font
+from tests.conftest import City
+from tests.services.test_indicators import generate_month
+
+
+@pytest.fixture
+def month(city: City, clock: Any) -> City:
+    clock.set(datetime(2026, 10, 28, 0, 0, tzinfo=UTC))
+    generate_month(city, clock, n=30, seed=11, sweep_hours=12)
+    clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    return city
+
+
+def docx_tables(content: bytes) -> tuple[Any, dict[str, list[list[str]]]]:
+    doc = Document(io.BytesIO(content))
+    tables = {}
+    paragraphs = [p.text for p in doc.paragraphs]
+    titles = [p for p in paragraphs if "、" in p[:3]]
+    for i, table in enumerate(doc.tables):
+        tables[f"t{i}"] = [[c.text for c in row.cells] for row in table.rows]
+    return doc, {"titles": titles, **tables}  # type: ignore[dict-item]
+
+
+def figures_of(doc: Any) -> dict[str, str]:
+    first = doc.tables[0]
+    out = {}
+    for row in first.rows[1:]:
+        cells = [c.text for c in row.cells]
+        for i in range(0, len(cells) - 1, 2):
+            if cells[i]:
+                out[cells[i]] = cells[i + 1]
+    return out
+
+
+def test_the_papers_of_a_generated_month_carry_the_indicator_figures(month: City) -> None:
+    """One generated month (per database) serves both papers."""
+    check_monthly_bulletin(month)
+    check_daily_sheet(month)
+
+
+def check_monthly_bulletin(month: City) -> None:
+    rt = month.rt
+    period = ind.Period.month(2026, 11, rt.settings.tz)
+    expected = indicator_service.compute(rt, period)["total"]
+    started = time.perf_counter()
+    name, content, media = reports.build(rt, "monthly", date(2026, 11, 15), "docx")
+    assert time.perf_counter() - started < 20
+    assert name == "monthly-2026-11.docx" and media.endswith("wordprocessingml.document")
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "城市管理月通报" in text and "2026年11月" in text and "红旗单位" in text
+    figures = figures_of(doc)
+    for code, label in ind.COUNTS[:18]:
+        assert figures[label] == str(expected["counts"][code]), label
+    rate = expected["rates"]["on_time_close_rate"]
+    assert figures["按期结案率"] == ("—" if rate is None else f"{rate:.2f}%")
+    # every run carries a Chinese font, including the east-asian attribute Word uses for CJK text
+    runs = [r for p in doc.paragraphs for r in p.runs] + [
+        r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    runs = [r for r in runs if r.text]  # the chart pictures sit in runs of their own
+    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) in ("宋体", "黑体") for r in runs)
+    assert len(doc.inline_shapes) == 2  # unit scores and top categories
+    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert any(h[:2] == ["排名", "名称"] for h in headers)
+    assert any(h[0] == "案件编号" for h in headers)
+    # the ranking in the paper is the ranking of the API
+    live = rankings.ranking(rt, period, "unit")
+    unit_table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][:2] == ["排名", "名称"])
+    on_paper = {row.cells[1].text: row.cells[2].text for row in unit_table.rows[1:]}
+    for row in live["rows"]:
+        assert on_paper[row["name"]] == (str(row["score"]) if row["score"] is not None else "—")
+
+    name, content, media = reports.build(rt, "monthly", date(2026, 11, 15), "xlsx")
+    assert name == "monthly-2026-11.xlsx" and media.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(content))
+    summary = wb["概况"]
+    values = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0] and r[1] is not None}
+    for code, label in ind.COUNTS[:18]:
+        assert values[label] == expected["counts"][code], label
+    assert "考核指标" in wb.sheetnames and "责任单位综合评价排名" in wb.sheetnames
+    charts = [c for ws in wb.worksheets for c in ws._charts]
+    assert len(charts) == 2
+
+
+def check_daily_sheet(month: City) -> None:
+    rt = month.rt
+    day = date(2026, 11, 24)
+    period = ind.Period.day(day, rt.settings.tz)
+    by_unit = indicator_service.compute(rt, period, "unit")
+    name, content, _ = reports.build(rt, "daily", day, "docx")
+    assert name == "daily-2026-11-24.docx"
+    doc = Document(io.BytesIO(content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "城市管理每日调度" in text and "2026年11月24日" in text
+    figures = figures_of(doc)
+    assert figures["上报数"] == str(by_unit["total"]["counts"]["reported"])
+    assert figures["超期未处置数"] == str(by_unit["total"]["counts"]["overdue_unhandled"])
+    unit_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "责任单位")
+    on_paper = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in unit_table.rows[1:]}
+    for row in by_unit["rows"]:
+        if row["key"] in (None, ""):
+            continue
+        assert on_paper[row["name"]][:3] == [str(row["counts"][k]) for k in ("dispatched", "handled",
+                                                                             "handled_on_time")]
+    wb = load_workbook(io.BytesIO(reports.build(rt, "daily", day, "xlsx")[1]))
+    sheet = wb["各责任单位调度情况"]
+    assert sheet["A2"].value == "责任单位"
+    assert [c for ws in wb.worksheets for c in ws._charts]
+
+
+def test_papers_for_an_empty_period_are_still_valid(city: City) -> None:
+    for kind in ("daily", "monthly"):
+        for fmt in ("docx", "xlsx"):
+            name, content, _ = reports.build(city.rt, kind, date(2026, 1, 5), fmt)
+            assert content[:2] == b"PK"
+    doc = Document(io.BytesIO(reports.build(city.rt, "monthly", date(2026, 1, 5), "docx")[1]))
+    assert "（无）" in [p.text for p in doc.paragraphs]
+
+
+def test_chart_draws_with_chinese_labels() -> None:
+    from citysteward.services.reports import Chart
+
+    png = chart_png(Chart("各单位处置情况", ["市市政设施所", "解放区环卫中心"], [("处置数", [12, 7]), ("超期", [1, 0])], "件"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+    assert isinstance(has_cjk_font(), bool)
