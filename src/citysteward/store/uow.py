@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError
 
 from citysteward.domain.errors import InvalidInput
+from citysteward.store.dashboard import SqlDashboardQueries
 from citysteward.store.open311 import SqlOpen311Repository
-
 from citysteward.store.repositories import (
     SqlAreaRepository,
     SqlAuditLog,
@@ -68,6 +68,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(conn)
         self.locks = SqlLocks(conn)
         self.open311 = SqlOpen311Repository(conn)
+        self.dashboard = SqlDashboardQueries(conn)
         return self
 
     def __exit__(
