@@ -33,9 +33,12 @@ class GroupCommit(Generic[T, R]):
             threading.Thread(target=self._run, name=f"group-commit-{n}", daemon=True).start()
 
     def submit(self, item: T) -> R:
+        return self.enqueue(item).result()
+
+    def enqueue(self, item: T) -> Future[R]:
         future: Future[R] = Future()
         self._queue.put((item, future))
-        return future.result()
+        return future
 
     def _run(self) -> None:
         while True:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,6 +112,12 @@ class _Prepared:
 
 
 def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
+    return submit_report(rt, data, actor).result()
+
+
+def submit_report(rt: Runtime, data: ReportInput, actor: Actor) -> Future[ReportResult]:
+    """Validate now (errors raise here), write with the next group commit; an async caller awaits
+    the future without holding a thread."""
     source, lon, lat, description = _validate(rt, data, actor)
     category = reference.catalogue(rt).get(data.category_code)
     urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
@@ -118,7 +125,7 @@ def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
     prepared = _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
     # One writer: the day's case-number row is locked by each batch until it commits anyway.
     writer = rt.singleton("intake_writer", lambda: GroupCommit(rt.uow, lambda uow, p: _write(rt, uow, p)))
-    return writer.submit(prepared)
+    return writer.enqueue(prepared)
 
 
 def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
