@@ -29,8 +29,8 @@ test: $(STAMP) system-deps
 	@if ! $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo ""; echo "!!!!!!!! PostgreSQL does not answer at $(PG_URL): running the SQLite half only !!!!!!!!"; \
 	  if [ -n "$$CI" ]; then echo "!!!!!!!! CI requires PostgreSQL: failing"; exit 1; fi; echo ""; fi
+	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
-	$(BIN)/lint-imports --no-cache
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
