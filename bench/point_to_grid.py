@@ -60,10 +60,10 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - start)
     assert codes is not None
     best = min(times)
-    located = int(np.count_nonzero(codes != None))  # elementwise on an object array
+    located = int(np.count_nonzero(codes != None))  # noqa: E711 - elementwise on an object array
 
     # the same, restricted to points that do fall in a grid (every one goes through the table)
-    inside = codes != None
+    inside = codes != None  # noqa: E711
     in_lons = np.ascontiguousarray(lons[inside])
     in_lats = np.ascontiguousarray(lats[inside])
     in_times = []

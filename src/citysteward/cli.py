@@ -92,11 +92,12 @@ def import_calendar(
 
 @app.command()
 def sweep() -> None:
-    """Recompute timer lights and mark overdue cases (idempotent)."""
+    """One escalation round: timer lights, reminders at yellow, overdue and supervision at red (idempotent)."""
     from citysteward.services.sweep import sweep as run_sweep
 
     result = run_sweep(_runtime())
-    console.print(f"检查 {result.scanned} 件，更新 {result.changed} 件，新超期 {result.overdue} 件")
+    console.print(f"检查 {result.scanned} 件，更新 {result.changed} 件，催办 {result.reminded} 件，"
+                  f"新超期 {result.overdue} 件，督办 {result.supervised} 件，督导单 {result.tickets} 张")
 
 
 @app.command()

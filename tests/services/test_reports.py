@@ -141,3 +141,8 @@ def test_chart_draws_with_chinese_labels() -> None:
     png = chart_png(Chart("各单位处置情况", ["市市政设施所", "解放区环卫中心"], [("处置数", [12, 7]), ("超期", [1, 0])], "件"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
     assert isinstance(has_cjk_font(), bool)
+    from PIL import Image
+
+    many = chart_png(Chart("责任单位综合得分", [f"第{i}单位" for i in range(30)], [("得分", [90 - i for i in range(30)])]))
+    width, height = Image.open(io.BytesIO(many)).size
+    assert width == 1400 and height >= 30 * 36  # thirty units: horizontal bars, one readable row each

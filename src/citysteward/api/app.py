@@ -8,11 +8,14 @@ from citysteward import __version__
 from citysteward.api import admin as admin_api
 from citysteward.api import cases as cases_api
 from citysteward.api import errors
+from citysteward.api import open311 as open311_api
 from citysteward.api import supervision as supervision_api
 from citysteward.config import Settings
+from citysteward.services import calendar
 from citysteward.services.runtime import Runtime
 from citysteward.store.db import make_engine
 from citysteward.store.uow import SqlUnitOfWorkFactory
+from citysteward.web import routes as web_routes
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -35,26 +38,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(cases_api.router)
     app.include_router(cases_api.public)
     app.include_router(supervision_api.router)
-    _mount_optional(app)
+    open311_api.mount(app)
+    web_routes.mount(app)
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> dict[str, object]:
+        return {"status": "ok", "warnings": calendar.readiness(rt)}
 
     return app
-
-
-def _mount_optional(app: FastAPI) -> None:
-    """Web pages and Open311 live in their own packages and mount themselves when present."""
-    try:
-        from citysteward.web.routes import mount as mount_web
-    except ImportError:
-        mount_web = None
-    if mount_web:
-        mount_web(app)
-    try:
-        from citysteward.api.open311 import mount as mount_open311
-    except ImportError:
-        mount_open311 = None
-    if mount_open311:
-        mount_open311(app)

@@ -55,16 +55,41 @@ def has_cjk_font() -> bool:
 
 
 def chart_png(chart: Chart, width: int = 1400, height: int = 640) -> bytes:
-    """A grouped bar chart: one group per category, one bar per series, values over the bars."""
+    """A bar chart: columns for a few categories, horizontal bars (labels readable) for many."""
+    if len(chart.categories) > 8:
+        return _bars_horizontal(chart, width)
+    return _bars_vertical(chart, width, height)
+
+
+def _legend(d: Any, chart: Chart, x: float, y: float, font: Any) -> None:
+    for si, (name, _vs) in enumerate(chart.series):
+        colour = PALETTE[si % len(PALETTE)]
+        d.rectangle([x, y - 10, x + 24, y + 10], fill=colour)
+        text = f"{name}（{chart.unit}）" if chart.unit else name
+        d.text((x + 32, y), text, fill="black", font=font, anchor="lm")
+        x += 80 + int(d.textlength(text, font=font))
+
+
+def _png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def _scale(chart: Chart) -> tuple[float, float]:
+    values = [v for _, vs in chart.series for v in vs] or [0]
+    step = _nice_step(max(max(values), 1))
+    return step, step * (int(max(max(values), 1) / step) + 1)
+
+
+def _bars_vertical(chart: Chart, width: int, height: int) -> bytes:
+    """Grouped columns: one group per category, one bar per series, values over the bars."""
     img = Image.new("RGB", (width, height), "white")
     d = ImageDraw.Draw(img)
     title_font, font, small = chart_font(30), chart_font(20), chart_font(17)
     d.text((width // 2, 28), chart.title, fill="black", font=title_font, anchor="mm")
     left, right, top, bottom = 90, width - 40, 90, height - 150
-    values = [v for _, vs in chart.series for v in vs] or [0]
-    peak = max(max(values), 1)
-    step = _nice_step(peak)
-    top_value = step * (int(peak / step) + 1)
+    step, top_value = _scale(chart)
     for i in range(int(top_value / step) + 1):  # grid lines and axis labels
         y = bottom - (bottom - top) * (i * step) / top_value
         d.line([(left, y), (right, y)], fill=(225, 225, 225), width=1)
@@ -79,21 +104,45 @@ def chart_png(chart: Chart, width: int = 1400, height: int = 640) -> bytes:
         for si, (_name, vs) in enumerate(chart.series):
             v = vs[gi] if gi < len(vs) else 0
             h = (bottom - top) * (v / top_value)
-            colour = PALETTE[si % len(PALETTE)]
-            d.rectangle([x0 + si * bar, bottom - h, x0 + (si + 1) * bar - 2, bottom], fill=colour)
+            d.rectangle([x0 + si * bar, bottom - h, x0 + (si + 1) * bar - 2, bottom], fill=PALETTE[si % len(PALETTE)])
             d.text((x0 + (si + 0.5) * bar, bottom - h - 4), _fmt(v), fill="black", font=small, anchor="md")
         text = label if len(label) <= 8 else label[:7] + "…"
         d.text((left + (gi + 0.5) * group, bottom + 12), text, fill="black", font=font, anchor="ma")
-    lx = left
-    for si, (name, _vs) in enumerate(chart.series):  # legend
-        colour = PALETTE[si % len(PALETTE)]
-        d.rectangle([lx, height - 50, lx + 24, height - 30], fill=colour)
-        d.text((lx + 32, height - 40), f"{name}（{chart.unit}）" if chart.unit else name, fill="black", font=font,
-               anchor="lm")
-        lx += 60 + int(d.textlength(name, font=font)) + 60
-    out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    _legend(d, chart, left, height - 40, font)
+    return _png(img)
+
+
+def _bars_horizontal(chart: Chart, width: int) -> bytes:
+    """Horizontal bars, one row per category (top to bottom), for long lists such as all units."""
+    title_font, font, small = chart_font(30), chart_font(20), chart_font(17)
+    nseries = max(1, len(chart.series))
+    row = 16 + 22 * nseries
+    top = 80
+    height = top + row * len(chart.categories) + 90
+    img = Image.new("RGB", (width, height), "white")
+    d = ImageDraw.Draw(img)
+    d.text((width // 2, 32), chart.title, fill="black", font=title_font, anchor="mm")
+    labels = [c if len(c) <= 12 else c[:11] + "…" for c in chart.categories]
+    left = 30 + max(int(d.textlength(x, font=font)) for x in labels)
+    right = width - 90
+    bottom = top + row * len(chart.categories)
+    step, top_value = _scale(chart)
+    for i in range(int(top_value / step) + 1):
+        x = left + (right - left) * (i * step) / top_value
+        d.line([(x, top), (x, bottom)], fill=(225, 225, 225), width=1)
+        d.text((x, bottom + 8), _fmt(i * step), fill=(90, 90, 90), font=small, anchor="ma")
+    d.line([(left, top), (left, bottom)], fill="black", width=2)
+    for gi, label in enumerate(labels):
+        y0 = top + gi * row + 8
+        d.text((left - 10, y0 + 11 * nseries), label, fill="black", font=font, anchor="rm")
+        for si, (_name, vs) in enumerate(chart.series):
+            v = vs[gi] if gi < len(vs) else 0
+            w = (right - left) * (v / top_value)
+            y = y0 + si * 22
+            d.rectangle([left, y, left + w, y + 18], fill=PALETTE[si % len(PALETTE)])
+            d.text((left + w + 6, y + 9), _fmt(v), fill="black", font=small, anchor="lm")
+    _legend(d, chart, left, height - 30, font)
+    return _png(img)
 
 
 def _nice_step(peak: float) -> float:
@@ -106,7 +155,7 @@ def _nice_step(peak: float) -> float:
 
 
 def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:.1f}"
+    return f"{float(v):.2f}".rstrip("0").rstrip(".")
 
 
 # ---------------------------------------------------------------- Word

@@ -191,9 +191,9 @@ def monthly(rt: Runtime, day: date) -> Paper:
     paper.sections.append(Section("督导单办理情况", ["责任单位", "督导单", "白色", "黄色", "红色", "已整改"], [
         [u["unit_name"], u["total"], u["white"], u["yellow"], u["red"], u["rectified"]] for u in tickets["by_unit"]],
         note=tickets["text"]))
-    scored = [x for x in unit_rank["rows"] if x["score"] is not None]
+    scored = [x for x in unit_rank["rows"] if x["ranked"]][:30]
     if scored:
-        paper.charts.append(Chart("责任单位综合得分", [x["name"] for x in scored],
+        paper.charts.append(Chart("责任单位综合得分（参评单位）", [x["name"] for x in scored],
                                   [("综合得分", [x["score"] for x in scored])], "分"))
     top = [x for x in cats if x["counts"]["registered"]]
     if top:

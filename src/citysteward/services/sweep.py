@@ -16,6 +16,7 @@ second sweep, or a second worker racing this one, does nothing, and a crash leav
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from citysteward.domain import deadlines
 from citysteward.domain.calendar import WorkCalendar
@@ -43,11 +44,11 @@ class SweepResult:
     tickets: int = 0
 
 
-def _light(case: Case, now: object, calendar: WorkCalendar) -> str | None:
+def _light(case: Case, now: datetime, calendar: WorkCalendar) -> str | None:
     if case.deadline is None or not case.limit_minutes:
         return None
     clock = deadlines.clock_for(case.limit) if case.limit else "working"
-    return deadlines.timer_light(now, case.deadline, case.limit_minutes, clock, calendar).value  # type: ignore[arg-type]
+    return deadlines.timer_light(now, case.deadline, case.limit_minutes, clock, calendar).value
 
 
 def _due(light: str | None, marks: dict[str, int]) -> set[str]:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     extract,
     func,
     insert,
@@ -244,7 +243,8 @@ class SqlSupervisionRepository:
     def set_light(self, case_id: int, light: str, version: int) -> bool:
         """The timer light is a projection of the clock, not an action: it changes without a version bump,
         and only on the row version it was computed from."""
-        res = self.conn.execute(update(C).where(C.c.id == case_id, C.c.version == version).values(light=light))
+        res = self.conn.execute(update(C).where(C.c.id == case_id, C.c.version == version)
+                                .values(light=light, overdue=light == "red"))
         return res.rowcount == 1
 
     def lock_case(self, case_id: int) -> None:
@@ -276,7 +276,7 @@ class SqlHotspotRepository:
         steps: dict[int, dict[str, list[datetime]]] = {}
         lo = rows[0]["id"]
         ev = select(E.c.case_id, E.c.action, E.c.at).where(
-            E.c.action.in_(["close", "reopen"]), E.c.case_id >= lo, E.c.at >= start)
+            E.c.action.in_(["close", "reopen"]), E.c.case_id >= lo, E.c.at >= start, E.c.at < end)
         ids = {r["id"] for r in rows}
         for cid, action, at in self.conn.execute(ev):
             if cid in ids:
@@ -314,11 +314,12 @@ class SqlHotspotRepository:
 
 
 # ---------------------------------------------------------------- evaluation: settings, indicators, rankings
-def _by_case(stmt: Any, alias: Any) -> Any:
-    """A lookup among one case's own steps. SQLite, without statistics, may otherwise walk the
-    (action, at) index over the whole log for every outer row; the (case_id, id) index keeps each
-    lookup to the handful of steps of one case. PostgreSQL plans this by itself."""
-    return stmt.with_hint(alias, "INDEXED BY ix_case_events_case_id", "sqlite")
+def _step(alias: Any) -> Any:
+    """The action column of a lookup among one case's own steps, written so that no index can serve
+    it (`action || ''`). SQLite, which plans without statistics, would otherwise walk the (action, at)
+    index over the whole log for every outer row; this leaves it the (case_id, id) index, i.e. the
+    handful of steps of one case. PostgreSQL plans these lookups the same way by itself."""
+    return alias.c.action + ""
 
 
 DIMENSIONS = ("unit", "grid_code", "community_code", "street_code", "district_code", "category_code", "source")
@@ -348,8 +349,8 @@ class SqlEvaluationRepository:
     def _unit_of(self, e: Any) -> Any:
         """Unit of an event: the unit named by the case's latest dispatch at or before it."""
         d = E.alias("d")
-        return (_by_case(select(d.c.payload["unit_id"].as_integer()), d)
-                .where(d.c.case_id == e.c.case_id, d.c.action == "dispatch", d.c.id <= e.c.id)
+        return (select(d.c.payload["unit_id"].as_integer())
+                .where(d.c.case_id == e.c.case_id, _step(d) == "dispatch", d.c.id <= e.c.id)
                 .order_by(d.c.id.desc()).limit(1).scalar_subquery())
 
     def _minutes(self, later: Any, earlier: Any) -> Any:
@@ -359,8 +360,8 @@ class SqlEvaluationRepository:
 
     def _prev_at(self, e: Any, actions: Sequence[str]) -> Any:
         p = E.alias("p")
-        return (_by_case(select(p.c.at), p)
-                .where(p.c.case_id == e.c.case_id, p.c.action.in_(list(actions)), p.c.id < e.c.id)
+        return (select(p.c.at)
+                .where(p.c.case_id == e.c.case_id, _step(p).in_(list(actions)), p.c.id < e.c.id)
                 .order_by(p.c.id.desc()).limit(1).scalar_subquery())
 
     def _grouped(self, e: Any, conds: Sequence[Any], extra: Sequence[Any]) -> list[dict[str, Any]]:
@@ -386,16 +387,16 @@ class SqlEvaluationRepository:
             out.append(row)
         # 有效上报: reported in the period and registered (or self-handled) before its end.
         r = E.alias("r")
-        valid = _by_case(select(r.c.id), r).where(
-            r.c.case_id == e.c.case_id, r.c.action.in_(["register", "self_handle"]), r.c.at < end).exists()
+        valid = select(r.c.id).where(
+            r.c.case_id == e.c.case_id, _step(r).in_(["register", "self_handle"]), r.c.at < end).exists()
         for row in self._grouped(e, [*in_period, e.c.action == "report", valid], []):
             row["kind"] = "valid_reported"
             out.append(row)
         # 结案 / 按期结案: on time when the last handling before the close was on time (self-handled: yes).
         h = E.alias("h")
-        last_handle_ok = (_by_case(select(case((h.c.action == "self_handle", 1),
-                                               (h.c.payload["on_time"].as_boolean().is_(True), 1), else_=0)), h)
-                          .where(h.c.case_id == e.c.case_id, h.c.action.in_(["handle", "self_handle"]),
+        last_handle_ok = (select(case((_step(h) == "self_handle", 1),
+                                      (h.c.payload["on_time"].as_boolean().is_(True), 1), else_=0))
+                          .where(h.c.case_id == e.c.case_id, _step(h).in_(["handle", "self_handle"]),
                                  h.c.id < e.c.id)
                           .order_by(h.c.id.desc()).limit(1).scalar_subquery())
         for row in self._grouped(e, [*in_period, e.c.action == "close"],
@@ -405,10 +406,10 @@ class SqlEvaluationRepository:
         # 超期未处置 at the end of the period: the case's last overdue mark before the end is not
         # followed (before the end) by a handling, an approved return, extension or suspension.
         o2, x = E.alias("o2"), E.alias("x")
-        latest = (_by_case(select(func.max(o2.c.id)), o2)
-                  .where(o2.c.case_id == e.c.case_id, o2.c.action == "overdue", o2.c.at < end).scalar_subquery())
-        ended = _by_case(select(x.c.id), x).where(x.c.case_id == e.c.case_id, x.c.id > e.c.id, x.c.at < end,
-                                                  x.c.action.in_(OVERDUE_ENDERS)).exists()
+        latest = (select(func.max(o2.c.id))
+                  .where(o2.c.case_id == e.c.case_id, _step(o2) == "overdue", o2.c.at < end).scalar_subquery())
+        ended = select(x.c.id).where(x.c.case_id == e.c.case_id, x.c.id > e.c.id, x.c.at < end,
+                                     _step(x).in_(OVERDUE_ENDERS)).exists()
         for row in self._grouped(e, [e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended], []):
             row["kind"] = "overdue_unhandled"
             out.append(row)
@@ -442,10 +443,10 @@ class SqlEvaluationRepository:
     def overdue_open_cases(self, end: datetime, limit: int) -> list[dict[str, Any]]:
         """The cases counted as 超期未处置 at `end`, longest overdue first."""
         e, o2, x = E.alias("e"), E.alias("o2"), E.alias("x")
-        latest = (_by_case(select(func.max(o2.c.id)), o2)
-                  .where(o2.c.case_id == e.c.case_id, o2.c.action == "overdue", o2.c.at < end).scalar_subquery())
-        ended = _by_case(select(x.c.id), x).where(x.c.case_id == e.c.case_id, x.c.id > e.c.id, x.c.at < end,
-                                                  x.c.action.in_(OVERDUE_ENDERS)).exists()
+        latest = (select(func.max(o2.c.id))
+                  .where(o2.c.case_id == e.c.case_id, _step(o2) == "overdue", o2.c.at < end).scalar_subquery())
+        ended = select(x.c.id).where(x.c.case_id == e.c.case_id, x.c.id > e.c.id, x.c.at < end,
+                                     _step(x).in_(OVERDUE_ENDERS)).exists()
         stmt = (select(C.c.id, C.c.case_no, C.c.category_code, C.c.address, C.c.street_code, C.c.deadline,
                        C.c.state, self._unit_of(e).label("unit"), e.c.at.label("overdue_at"))
                 .select_from(e.join(C, C.c.id == e.c.case_id))
