@@ -17,9 +17,9 @@ from citysteward.domain import geo
 from citysteward.domain.cases import Actor
 from citysteward.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from citysteward.domain.hotspots import H3_RESOLUTION, Hotspot, HotspotRules, PlaceCase, find_hotspots, near, within
-from citysteward.domain.model import CaseState, Role
+from citysteward.domain.model import CaseState
 from citysteward.domain.supervision import ISSUERS, TicketLevel, TicketSource
-from citysteward.services import notify, reference
+from citysteward.services import notify, reference, settings
 from citysteward.services import supervision as supervision_service
 from citysteward.services.runtime import Runtime
 
@@ -27,22 +27,11 @@ SETTINGS_KEY = "hotspots"
 
 
 def rules(rt: Runtime) -> HotspotRules:
-    def load() -> HotspotRules:
-        with rt.uow(readonly=True) as uow:
-            return HotspotRules.from_dict(uow.evaluation.setting(SETTINGS_KEY))
-
-    return rt.cache.get("hotspot_rules", 15.0, load)
+    return settings.load(rt, SETTINGS_KEY, HotspotRules.from_dict)
 
 
 def set_rules(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    if actor.role is not Role.ADMIN:
-        raise Forbidden("需要系统管理员权限")
-    parsed = HotspotRules.from_dict(data)
-    with rt.uow() as uow:
-        uow.evaluation.set_setting(SETTINGS_KEY, parsed.to_dict(), rt.now(), actor.name)
-        uow.commit()
-    rt.cache.drop("hotspot_rules")
-    return parsed.to_dict()
+    return settings.replace(rt, actor, SETTINGS_KEY, data, HotspotRules.from_dict)
 
 
 def _place(r: dict[str, Any]) -> PlaceCase:

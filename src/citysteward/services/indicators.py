@@ -16,9 +16,9 @@ from typing import Any
 
 from citysteward.domain import indicators as ind
 from citysteward.domain.cases import Actor
-from citysteward.domain.errors import Forbidden, InvalidInput
-from citysteward.domain.model import Role, Source
-from citysteward.services import reference
+from citysteward.domain.errors import InvalidInput
+from citysteward.domain.model import Source
+from citysteward.services import reference, settings
 from citysteward.services.runtime import Runtime
 
 SETTINGS_KEY = "evaluation"
@@ -37,27 +37,12 @@ INSPECTOR_SOURCES = frozenset({Source.INSPECTOR.value, Source.SENSOR.value})
 
 # ---------------------------------------------------------------- configuration
 def config(rt: Runtime) -> ind.EvaluationConfig:
-    def load() -> ind.EvaluationConfig:
-        with rt.uow(readonly=True) as uow:
-            return ind.EvaluationConfig.from_dict(uow.evaluation.setting(SETTINGS_KEY))
-
-    return rt.cache.get("evaluation_config", 15.0, load)
+    return settings.load(rt, SETTINGS_KEY, ind.EvaluationConfig.from_dict)
 
 
 def set_config(rt: Runtime, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace the evaluation settings (weights, bands, grades, ranking, step limits); anything left out
-    takes its default."""
-    if actor.role is not Role.ADMIN:
-        raise Forbidden("需要系统管理员权限")
-    parsed = ind.EvaluationConfig.from_dict(data)
-    with rt.uow() as uow:
-        before = uow.evaluation.setting(SETTINGS_KEY)
-        uow.evaluation.set_setting(SETTINGS_KEY, parsed.to_dict(), rt.now(), actor.name)
-        uow.audit.record(rt.now(), actor.user_id, actor.name, "evaluation_settings", SETTINGS_KEY, "update",
-                         before, parsed.to_dict())
-        uow.commit()
-    rt.cache.drop("evaluation_config")
-    return parsed.to_dict()
+    """Replace the evaluation settings (weights, bands, grades, ranking, step limits)."""
+    return settings.replace(rt, actor, SETTINGS_KEY, data, ind.EvaluationConfig.from_dict)
 
 
 # ---------------------------------------------------------------- periods

@@ -28,7 +28,7 @@ from citysteward.domain.supervision import (
     ledger_summary,
     overdue_step,
 )
-from citysteward.services import notify, reference
+from citysteward.services import notify, reference, settings
 from citysteward.services.runtime import Runtime
 
 SETTINGS_KEY = "supervision"
@@ -37,22 +37,11 @@ MAX_CASES = 200
 
 
 def rules(rt: Runtime) -> SupervisionRules:
-    def load() -> SupervisionRules:
-        with rt.uow(readonly=True) as uow:
-            return SupervisionRules.from_dict(uow.evaluation.setting(SETTINGS_KEY))
-
-    return rt.cache.get("supervision_rules", 15.0, load)
+    return settings.load(rt, SETTINGS_KEY, SupervisionRules.from_dict)
 
 
 def set_rules(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    if actor.role is not Role.ADMIN:
-        raise Forbidden("需要系统管理员权限")
-    parsed = SupervisionRules.from_dict(data)
-    with rt.uow() as uow:
-        uow.evaluation.set_setting(SETTINGS_KEY, parsed.to_dict(), rt.now(), actor.name)
-        uow.commit()
-    rt.cache.drop("supervision_rules")
-    return parsed.to_dict()
+    return settings.replace(rt, actor, SETTINGS_KEY, data, SupervisionRules.from_dict)
 
 
 @dataclass(frozen=True, slots=True)
