@@ -26,7 +26,6 @@ from citysteward.domain.errors import InvalidInput
 from citysteward.services import admin
 from citysteward.services.open311 import GeoReport
 from citysteward.services.runtime import Runtime
-from citysteward.store.open311 import repository_for
 from tests.conftest import PASSWORD, City, grid_point
 
 V2 = "/open311/v2"
@@ -67,7 +66,7 @@ def client(app: FastAPI) -> TestClient:
 
 
 def new_key(rt: Runtime, city: City, name: str = "数字城管 App") -> dict[str, Any]:
-    return GeoReport(rt, repository_for).issue_key(city.actor("admin"), name)
+    return GeoReport(rt).issue_key(city.actor("admin"), name)
 
 
 @contextmanager

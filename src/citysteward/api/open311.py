@@ -24,7 +24,6 @@ from citysteward.api.deps import AdminUser, RuntimeDep, get_runtime
 from citysteward.domain.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 from citysteward.domain.georeport import NewRequest
 from citysteward.services.open311 import GeoReport, check_jurisdiction
-from citysteward.store.open311 import repository_for
 
 log = logging.getLogger("citysteward.open311")
 
@@ -123,7 +122,7 @@ def _endpoint(fmt: str, document: str, view: View) -> Callable[..., Any]:
         try:
             items = await _items(request)
             params = _flat(items)
-            service = GeoReport(get_runtime(request), repository_for)
+            service = GeoReport(get_runtime(request))
             check_jurisdiction(service.rt, params.get("jurisdiction_id"))
             data = await run_in_threadpool(view, service, request, items, params)
             return render(fmt, document, data)
@@ -272,18 +271,18 @@ clients = APIRouter(prefix="/api/v1/open311/clients", tags=["open311 clients"])
 
 @clients.get("", summary="Open311 客户端及其密钥（只显示前缀）")
 def list_clients(rt: RuntimeDep, user: AdminUser) -> list[dict[str, Any]]:
-    return GeoReport(rt, repository_for).list_keys()
+    return GeoReport(rt).list_keys()
 
 
 @clients.post("", status_code=201, summary="为客户端应用发放 API 密钥（密钥只显示这一次）")
 def issue_client_key(body: ClientBody, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
-    return GeoReport(rt, repository_for).issue_key(user.actor, body.name)
+    return GeoReport(rt).issue_key(user.actor, body.name)
 
 
 @clients.post("/{client_id}/revoke", summary="吊销客户端的 API 密钥")
 def revoke_client_key(client_id: Annotated[int, Path(ge=1, le=2**53)], rt: RuntimeDep,
                       user: AdminUser) -> dict[str, Any]:
-    return GeoReport(rt, repository_for).revoke_key(user.actor, client_id)
+    return GeoReport(rt).revoke_key(user.actor, client_id)
 
 
 def mount(app: FastAPI) -> None:

@@ -13,19 +13,18 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from citysteward.domain import attributes as attrs
 from citysteward.domain import georeport as gr
-from citysteward.domain.cases import Actor, Case, Event
+from citysteward.domain.cases import Actor, Case
 from citysteward.domain.catalogue import Category
 from citysteward.domain.errors import Forbidden, InvalidInput, NotFound
 from citysteward.domain.model import Action, Role, Source
-from citysteward.services import admin, intake, reference
-from citysteward.services.ports import UnitOfWork
+from citysteward.services import admin, intake, ports, reference
 from citysteward.services.runtime import Runtime
 
 log = logging.getLogger("citysteward.open311")
@@ -35,23 +34,6 @@ CHANGESET = "2026-11-22T00:00:00+08:00"  # when this server's Open311 surface la
 FORMATS = ("text/xml", "application/json")
 KEY_PREFIX = "cs311_"
 EXTRAS_KEY = "_open311"  # in the report's attributes: what a client sent beyond the category's questions
-
-
-class Open311Repository(Protocol):
-    def add_client(self, row: dict[str, Any]) -> int: ...
-    def clients(self) -> list[dict[str, Any]]: ...
-    def client(self, client_id: int) -> dict[str, Any] | None: ...
-    def client_by_key_hash(self, key_hash: str) -> dict[str, Any] | None: ...
-    def revoke_client(self, client_id: int, at: datetime) -> None: ...
-    def find_cases(self, filters: dict[str, Any], limit: int, offset: int) -> list[Case]: ...
-    def case_by_token(self, token: str) -> Case | None: ...
-    def events_of(self, case_ids: Collection[int], actions: Collection[str]) -> list[Event]: ...
-    def photos_of(self, case_ids: Collection[int]) -> list[dict[str, Any]]: ...
-    def updates(self, actions: Sequence[str], since: datetime, until: datetime, limit: int,
-                offset: int) -> list[tuple[Event, str]]: ...
-
-
-RepositoryFor = Callable[[UnitOfWork], Open311Repository]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +58,9 @@ def jurisdiction_of(rt: Runtime) -> str:
 # ------------------------------------------------------------------ the service
 @dataclass(frozen=True, slots=True)
 class GeoReport:
-    """GeoReport v2 use cases on a runtime; `repository_for` gives the Open311 queries on a unit of work."""
+    """GeoReport v2 use cases on a runtime."""
 
     rt: Runtime
-    repository_for: RepositoryFor
 
     # -------------------------------------------------------------- client applications
     def issue_key(self, actor: Actor, name: str) -> dict[str, Any]:
@@ -91,7 +72,7 @@ class GeoReport:
         row = {"name": name, "key_hash": _digest(key), "key_prefix": key[:12], "created_at": self.rt.now(),
                "revoked_at": None, "created_by": (actor.name or "")[:64]}
         with self.rt.uow() as uow:
-            row["id"] = self.repository_for(uow).add_client(row)
+            row["id"] = uow.open311.add_client(row)
             public = _client_view({k: v for k, v in row.items() if k != "key_hash"})
             admin._audit(self.rt, uow, actor, "api_client", row["id"], "create", None, public)
             uow.commit()
@@ -99,11 +80,11 @@ class GeoReport:
 
     def list_keys(self) -> list[dict[str, Any]]:
         with self.rt.uow(readonly=True) as uow:
-            return [_client_view(r) for r in self.repository_for(uow).clients()]
+            return [_client_view(r) for r in uow.open311.clients()]
 
     def revoke_key(self, actor: Actor, client_id: int) -> dict[str, Any]:
         with self.rt.uow() as uow:
-            repo = self.repository_for(uow)
+            repo = uow.open311
             before = repo.client(client_id)
             if before is None:
                 raise NotFound(f"Open311 客户端 {client_id} 不存在")
@@ -119,7 +100,7 @@ class GeoReport:
         if not api_key or not api_key.strip():
             raise Forbidden("缺少 api_key：提交问题需要管理员发放的 API 密钥")
         with self.rt.uow(readonly=True) as uow:
-            row = self.repository_for(uow).client_by_key_hash(_digest(api_key.strip()))
+            row = uow.open311.client_by_key_hash(_digest(api_key.strip()))
         if row is None or row["revoked_at"] is not None:
             raise Forbidden("api_key 无效或已被吊销")
         return ClientApp(row["id"], row["name"])
@@ -183,13 +164,13 @@ class GeoReport:
             filters.update(category_codes=list(query.service_codes), reported_from=query.start,
                            reported_to=query.end, states=query.states)
         with self.rt.uow(readonly=True) as uow:
-            repo = self.repository_for(uow)
+            repo = uow.open311
             cases = repo.find_cases(filters, query.page.size, query.page.offset)
             return self._views(repo, cases, base_url)
 
     def get_request(self, case_no: str, base_url: str) -> list[dict[str, Any]]:
         with self.rt.uow(readonly=True) as uow:
-            repo = self.repository_for(uow)
+            repo = uow.open311
             cases = repo.find_cases({"case_nos": [case_no.strip()]}, 1, 0) if case_no.strip() else []
             if not cases:
                 raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
@@ -197,7 +178,7 @@ class GeoReport:
 
     def token(self, token: str) -> list[dict[str, Any]]:
         with self.rt.uow(readonly=True) as uow:
-            case = self.repository_for(uow).case_by_token(token.strip()) if token.strip() else None
+            case = uow.open311.case_by_token(token.strip()) if token.strip() else None
         if case is None:
             raise NotFound(f"没有找到令牌 {token}", {"field": "token"})
         return [{"service_request_id": case.case_no, "token": case.public_token}]
@@ -208,7 +189,7 @@ class GeoReport:
         page = gr.parse_page(params)
         actions = sorted(a.value for a in gr.UPDATE_ACTIONS)
         with self.rt.uow(readonly=True) as uow:
-            rows = self.repository_for(uow).updates(actions, start, end, page.size, page.offset)
+            rows = uow.open311.updates(actions, start, end, page.size, page.offset)
         return [{
             "update_id": str(e.id), "service_request_id": case_no, "status": gr.status_of(e.to_state),
             "external_status_code": e.to_state.value, "updated_datetime": self.iso(e.at),
@@ -216,7 +197,7 @@ class GeoReport:
             "media_url": _photo_url(base_url, e.photo_ids[0]) if e.photo_ids else "",
         } for e, case_no in rows]
 
-    def _views(self, repo: Open311Repository, cases: list[Case], base_url: str) -> list[dict[str, Any]]:
+    def _views(self, repo: ports.Open311Repository, cases: list[Case], base_url: str) -> list[dict[str, Any]]:
         ids = [c.id for c in cases if c.id is not None]
         wanted = [a.value for a in (*gr.PUBLIC_NOTE_ACTIONS, Action.REPORT)]
         notes: dict[int, str] = {}

@@ -91,9 +91,3 @@ class SqlOpen311Repository:
             .order_by(e.at, e.id).limit(limit).offset(offset)
         )
         return [(row_to_event(r), r._mapping["case_no_of_event"]) for r in self.conn.execute(stmt)]
-
-
-def repository_for(uow: Any) -> SqlOpen311Repository:
-    """The repository on a unit of work's connection (services reach it through this factory)."""
-    existing = getattr(uow, "open311", None)
-    return existing if existing is not None else SqlOpen311Repository(uow.conn)
