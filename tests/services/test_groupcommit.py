@@ -66,9 +66,16 @@ def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
     lon, lat = grid_point(1, 2)
     actor = city.actor("hotline")
 
+    inspector = city.actor("inspector")
+
     def one(i: int) -> str:
-        data = intake.ReportInput(category_code="06010", description=f"第{i}件", lon=lon, lat=lat)
-        return intake.report_case(city.rt, data, actor).case_no
+        # every fifth is an inspector's on-the-spot fix: written one by one inside the shared batch
+        self_handled = i % 5 == 0
+        data = intake.ReportInput(category_code="06010", description=f"第{i}件", lon=lon, lat=lat,
+                                  self_handled=self_handled)
+        result = intake.report_case(city.rt, data, inspector if self_handled else actor)
+        assert result.state == ("checked" if self_handled else "reported")
+        return result.case_no
 
     with ThreadPoolExecutor(8) as pool:
         numbers = list(pool.map(one, range(40)))
@@ -80,3 +87,18 @@ def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
         intake.report_case(city.rt, intake.ReportInput(category_code="06010", description="x", lon=lon, lat=lat,
                                                        photo_ids=(99999,)), actor)
     assert cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)["total"] == 40
+
+
+def test_a_batch_is_written_with_multi_row_statements(city: City) -> None:
+    """Drive the batch path directly: numbers are consecutive and each case has its report event."""
+    lon, lat = grid_point(2, 3)
+    actor = city.actor("hotline")
+    prepared = [intake._prepare(city.rt, intake.ReportInput(category_code="06010", description=f"批{i}", lon=lon,
+                                                            lat=lat), actor) for i in range(5)]
+    with city.rt.uow() as uow:
+        results = intake._write_many(city.rt, uow, prepared)
+        uow.commit()
+    assert [int(r.case_no.rsplit("-", 1)[1]) for r in results] == [1, 2, 3, 4, 5]
+    for r in results:
+        detail = cases.case_detail(city.rt, r.case_no, city.actor("leader"))
+        assert detail["description"].startswith("批") and [e["action"] for e in detail["timeline"]] == ["report"]

@@ -22,11 +22,14 @@ R = TypeVar("R")
 
 class GroupCommit(Generic[T, R]):
     def __init__(self, open_uow: Callable[[], UnitOfWork], write: Callable[[UnitOfWork, T], R],
-                 max_batch: int = 64, writers: int = 1) -> None:
-        """`writers`: 1 where the database has a single writer (SQLite); a few on PostgreSQL, so that
-        network round trips of one batch overlap with the next."""
+                 max_batch: int = 64, writers: int = 1,
+                 write_many: Callable[[UnitOfWork, list[T]], list[R]] | None = None) -> None:
+        """`write_many`, when given, writes a whole batch at once (multi-row statements); `write`
+        handles single items and the one-by-one retry. `writers`: 1 where the database has a single
+        writer (SQLite)."""
         self._open = open_uow
         self._write = write
+        self._write_many = write_many
         self._max = max_batch
         self._queue: queue.SimpleQueue[tuple[T, Future[R]]] = queue.SimpleQueue()
         for n in range(max(1, writers)):
@@ -53,7 +56,11 @@ class GroupCommit(Generic[T, R]):
     def _commit(self, batch: list[tuple[T, Future[R]]]) -> None:
         try:
             with self._open() as uow:
-                results = [self._write(uow, item) for item, _ in batch]
+                items = [item for item, _ in batch]
+                if self._write_many is not None and len(items) > 1:
+                    results = self._write_many(uow, items)
+                else:
+                    results = [self._write(uow, item) for item in items]
                 uow.commit()
         except BaseException as exc:  # noqa: BLE001 - every failure is handed to its caller
             if len(batch) == 1:

@@ -118,21 +118,24 @@ def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
 def submit_report(rt: Runtime, data: ReportInput, actor: Actor) -> Future[ReportResult]:
     """Validate now (errors raise here), write with the next group commit; an async caller awaits
     the future without holding a thread."""
+    prepared = _prepare(rt, data, actor)
+    # One writer: the day's case-number row is locked by each batch until it commits anyway.
+    writer = rt.singleton("intake_writer", lambda: GroupCommit(
+        rt.uow, lambda uow, p: _write(rt, uow, p), write_many=lambda uow, ps: _write_many(rt, uow, ps)))
+    return writer.enqueue(prepared)
+
+
+def _prepare(rt: Runtime, data: ReportInput, actor: Actor) -> _Prepared:
     source, lon, lat, description = _validate(rt, data, actor)
     category = reference.catalogue(rt).get(data.category_code)
     urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
     grid = GridCode.parse(reference.grid_index(rt).locate(lon, lat))
-    prepared = _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
-    # One writer: the day's case-number row is locked by each batch until it commits anyway.
-    writer = rt.singleton("intake_writer", lambda: GroupCommit(rt.uow, lambda uow, p: _write(rt, uow, p)))
-    return writer.enqueue(prepared)
+    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
 
 
-def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
+def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
     data, actor, now = p.data, p.actor, p.at
-    local_day = now.astimezone(rt.settings.tz).strftime("%Y%m%d")
-    number = uow.cases.next_number(local_day)
-    case = Case(
+    return Case(
         case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
         state=CaseState.REPORTED, source=p.source, category_code=p.category_code, urgency=p.urgency,
         description=p.description, lon=p.lon, lat=p.lat, grid_code=p.grid.value,
@@ -145,25 +148,67 @@ def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
         reporter_user_id=actor.user_id, client_id=actor.client_id,
         public_token=secrets.token_urlsafe(12),
     )
+
+
+def _report_event(p: _Prepared, case: Case, photo_ids: tuple[int, ...] = ()) -> Event:
+    return Event(
+        action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=p.actor, at=p.at,
+        note=p.description[:200],
+        payload={"source": p.source.value, "attributes": p.data.attributes, "crs": p.data.crs},
+        photo_ids=photo_ids, case_id=case.id,
+    )
+
+
+def _local_day(rt: Runtime, p: _Prepared) -> str:
+    return p.at.astimezone(rt.settings.tz).strftime("%Y%m%d")
+
+
+def _result(case: Case) -> ReportResult:
+    assert case.id is not None
+    return ReportResult(case.case_no, case.id, case.state.value, case.grid_code, case.public_token or "",
+                        case.version)
+
+
+def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
+    """One report, with its photos and an inspector's on-the-spot handling."""
+    local_day = _local_day(rt, p)
+    case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
     uow.cases.add(case)
     assert case.id is not None
-    photo_ids = [save_photo(rt, uow, photo, case.id, actor.name or p.source.label) for photo in data.photos]
-    if data.photo_ids:
-        _claim_photos(uow, case.id, data.photo_ids)
-        photo_ids += list(data.photo_ids)
-    uow.cases.append_event(Event(
-        action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=actor, at=now,
-        note=p.description[:200], payload={"source": p.source.value, "attributes": data.attributes, "crs": data.crs},
-        photo_ids=tuple(photo_ids), case_id=case.id,
-    ))
-    if data.self_handled:
+    photo_ids = [save_photo(rt, uow, photo, case.id, p.actor.name or p.source.label) for photo in p.data.photos]
+    if p.data.photo_ids:
+        _claim_photos(uow, case.id, p.data.photo_ids)
+        photo_ids += list(p.data.photo_ids)
+    uow.cases.append_event(_report_event(p, case, tuple(photo_ids)))
+    if p.data.self_handled:
         version = case.version
-        event = apply_action(case, Action.SELF_HANDLE, actor, now, ActionParams(note="现场自处理"),
+        event = apply_action(case, Action.SELF_HANDLE, p.actor, p.at, ActionParams(note="现场自处理"),
                              Timing(reference.calendar(rt)))
         uow.cases.save(case, version)
         uow.cases.append_event(event)
-    return ReportResult(case.case_no, case.id, case.state.value, case.grid_code, case.public_token or "",
-                        case.version)
+    return _result(case)
+
+
+def _write_many(rt: Runtime, uow: UnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
+    """A batch in a few multi-row statements; reports with photos or self-handling go one by one."""
+    results: dict[int, ReportResult] = {}
+    plain = [(i, p) for i, p in enumerate(batch) if not (p.data.photos or p.data.photo_ids or p.data.self_handled)]
+    by_day: dict[str, list[tuple[int, _Prepared]]] = {}
+    for i, p in plain:
+        by_day.setdefault(_local_day(rt, p), []).append((i, p))
+    cases: list[tuple[int, _Prepared, Case]] = []
+    for day, items in by_day.items():
+        last = uow.cases.next_number(day, len(items))
+        first = last - len(items) + 1
+        cases += [(i, p, _new_case(rt, p, day, first + k)) for k, (i, p) in enumerate(items)]
+    if cases:
+        uow.cases.add_many([c for _, _, c in cases])
+        uow.cases.append_events([_report_event(p, c) for _, p, c in cases])
+        results.update((i, _result(c)) for i, _, c in cases)
+    for i, p in enumerate(batch):
+        if i not in results:
+            results[i] = _write(rt, uow, p)
+    return [results[i] for i in range(len(batch))]
 
 
 def _claim_photos(uow: UnitOfWork, case_id: int, photo_ids: tuple[int, ...]) -> None:

@@ -131,10 +131,11 @@ ORDERS = {
 # hot intake path instead of re-keying a statement with every value inlined.
 _INSERT_CASE = insert(t.cases).returning(t.cases.c.id)
 _INSERT_EVENT = insert(t.case_events).returning(t.case_events.c.id)
+_INSERT_CASES_ORDERED = insert(t.cases).returning(t.cases.c.id, sort_by_parameter_order=True)
 _NEXT_NUMBER = {
     name: fn(t.case_numbers)
-    .values(day=bindparam("day"), last=1)
-    .on_conflict_do_update(index_elements=["day"], set_={"last": t.case_numbers.c.last + 1})
+    .values(day=bindparam("day"), last=bindparam("count"))
+    .on_conflict_do_update(index_elements=["day"], set_={"last": t.case_numbers.c.last + bindparam("count")})
     .returning(t.case_numbers.c.last)
     for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
@@ -188,8 +189,19 @@ class SqlCaseRepository:
         )
         return [row_to_event(r) for r in rows]
 
-    def next_number(self, day: str) -> int:
-        return int(self.conn.execute(_NEXT_NUMBER[self.conn.dialect.name], {"day": day}).scalar_one())
+    def next_number(self, day: str, count: int = 1) -> int:
+        """Reserve `count` consecutive numbers of a day; returns the last one."""
+        stmt = _NEXT_NUMBER[self.conn.dialect.name]
+        return int(self.conn.execute(stmt, {"day": day, "count": count}).scalar_one())
+
+    def add_many(self, cases: Sequence[Case]) -> None:
+        """One multi-row INSERT … RETURNING for a batch (ids come back in parameter order)."""
+        ids = self.conn.execute(_INSERT_CASES_ORDERED, [case_to_row(c) for c in cases]).scalars().all()
+        for case, case_id in zip(cases, ids, strict=True):
+            case.id = case_id
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        self.conn.execute(insert(t.case_events), [event_to_row(e) for e in events])
 
     def add_photo(self, row: dict[str, Any]) -> int:
         return self.conn.execute(insert(t.photos).values(row).returning(t.photos.c.id)).scalar_one()
