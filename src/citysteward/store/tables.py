@@ -234,7 +234,7 @@ cases = Table(
     Index("ix_cases_source_id", "source", "id"),
     Index("ix_cases_light_id", "light", "id"),
     Index("ix_cases_reported_at", "reported_at"),
-    Index("ix_cases_deadline_open", "state", "deadline"),
+    Index("ix_cases_deadline_open", "state", "deadline", "id"),
     Index("ix_cases_cell_state", "cell", "state"),
     Index("ix_cases_unit_state_id", "main_unit_id", "state", "id"),
 )

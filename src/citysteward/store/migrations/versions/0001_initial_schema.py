@@ -180,7 +180,7 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_category_id', ['category_code', 'id'], unique=False)
         batch_op.create_index('ix_cases_cell_state', ['cell', 'state'], unique=False)
-        batch_op.create_index('ix_cases_deadline_open', ['state', 'deadline'], unique=False)
+        batch_op.create_index('ix_cases_deadline_open', ['state', 'deadline', 'id'], unique=False)
         batch_op.create_index('ix_cases_district_id', ['district_code', 'id'], unique=False)
         batch_op.create_index('ix_cases_grid_id', ['grid_code', 'id'], unique=False)
         batch_op.create_index('ix_cases_light_id', ['light', 'id'], unique=False)
