@@ -279,7 +279,7 @@ def test_a_posted_request_reads_back_through_open311_and_rest(
     data = {"api_key": "", "jurisdiction_id": "", "service_code": MANHOLE, "lat": str(lat), "long": str(lon),
             "address_string": "解放区人民路与塔南路交叉口", "email": "", "first_name": "三丰", "last_name": "张",
             "phone": "13812341234", "description": "人民路污水井盖破损，夜间易绊倒行人。", "account_id": "u-42",
-            "media_url": "https://cdn.example.com/p/井盖.jpg", "attribute[damage]": "broken",
+            "media_url": "https://photos.example.org/p/井盖.jpg", "attribute[damage]": "broken",
             "attribute[hazards][]": ["traffic", "night"], "attribute[width_cm]": "70",
             "attribute[seen_at]": "2026-11-17T08:30:00+08:00", "attribute[unknown]": "ignored"}
     # Key in the query (body's api_key is empty), doubled slashes, upper-case suffix: all accepted.
@@ -298,7 +298,7 @@ def test_a_posted_request_reads_back_through_open311_and_rest(
     assert req["service_code"] == MANHOLE and req["service_name"] == "污水井盖"
     assert req["description"] == "人民路污水井盖破损，夜间易绊倒行人。"
     assert req["address"] == "解放区人民路与塔南路交叉口"
-    assert req["media_url"] == "https://cdn.example.com/p/井盖.jpg"
+    assert req["media_url"] == "https://photos.example.org/p/井盖.jpg"
     assert (req["lat"], req["long"]) == pytest.approx((lat, lon))
     assert req["requested_datetime"] == "2026-11-17T10:00:00+08:00" and ISO_WITH_ZONE.match(req["updated_datetime"])
     assert req["expected_datetime"] is None and req["agency_responsible"] == ""
