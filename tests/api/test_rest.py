@@ -205,3 +205,18 @@ def test_nul_characters_never_cause_a_server_error(client: TestClient, token) ->
     r = client.get("/api/v1/cases/JZ%00", headers=token("leader"))
     assert r.status_code in (404, 422)
     assert_error(r, r.status_code)
+
+
+def test_only_the_reporter_rates_and_reopens(client: TestClient, token) -> None:
+    created = client.post("/api/v1/reports", json=report_body(self_handled=True), headers=token("inspector")).json()
+    case_no, tok = created["case_no"], created["public_token"]
+    assert created["track_url"] == f"/track/{case_no}?t={tok}"
+    assert client.post(f"/api/v1/cases/{case_no}/close", json={"version": 2}, headers=token("leader")).status_code == 200
+    assert client.get(f"/api/v1/public/cases/{case_no}").json()["can_rate"] is False
+    assert client.get(f"/api/v1/public/cases/{case_no}", params={"t": tok}).json()["can_rate"] is True
+    assert_error(client.post(f"/api/v1/public/cases/{case_no}/rate", json={"satisfaction": "satisfied"}), 422)
+    assert_error(client.post(f"/api/v1/public/cases/{case_no}/rate", json={"satisfaction": "satisfied", "token": "x"}),
+                 403, "forbidden")
+    ok = client.post(f"/api/v1/public/cases/{case_no}/rate", json={"satisfaction": "satisfied", "token": tok})
+    assert ok.status_code == 200
+    assert_error(client.post(f"/api/v1/public/cases/{case_no}/me_too"), 409, "illegal_transition")  # closed

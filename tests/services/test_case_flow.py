@@ -148,5 +148,11 @@ def test_citizen_rates_and_reopens_into_the_check_step(city: City) -> None:
     r = report(city, who="inspector", self_handled=True)
     act(city, "leader", r.case_no, Action.CLOSE)
     citizen = Actor(role=Role.CITIZEN, name="市民")
-    cases.perform_action(city.rt, r.case_no, Action.REOPEN, citizen, ActionInput(version=None, note="还是坏的"))
+    with pytest.raises(Forbidden):  # a guessed case number is not enough
+        cases.perform_action(city.rt, r.case_no, Action.REOPEN, citizen, ActionInput(version=None, note="还是坏的"))
+    with pytest.raises(Forbidden):
+        cases.perform_action(city.rt, r.case_no, Action.RATE, citizen,
+                             ActionInput(version=None, satisfaction="satisfied", token="guess"))
+    cases.perform_action(city.rt, r.case_no, Action.REOPEN, citizen,
+                         ActionInput(version=None, note="还是坏的", token=r.public_token))
     assert cases.public_case(city.rt, r.case_no)["state"] == "handled"

@@ -184,6 +184,8 @@ def _schedule(city: City, month: Month, rnd: random.Random, push: Any, case_no: 
             kw.update(unit_id=city.units["street"], override_reason="改派属地街道")
         try:
             actor = CITIZEN if actor_key == "citizen" else city.actor(actor_key)
+            if actor_key == "citizen":
+                kw = {**kw, "token": _reporter_token(city, case_no)}
             cases.perform_action(city.rt, case_no, act, actor, ActionInput(version=None, **kw))
         except Exception as exc:  # collected and reported by the test, with the step that failed
             month.failures.append(f"{case_no} {act.value} by {actor_key}: {exc!r}")
@@ -345,3 +347,9 @@ def test_a_generated_month_recounts_exactly_from_the_raw_step_log(city: City, cl
     tz = city.rt.settings.tz
     compare(city, ind.Period.days(datetime(2026, 11, 9).date(), datetime(2026, 11, 15).date(), tz))
     compare(city, ind.Period.day(datetime(2026, 11, 30).date(), tz))
+
+
+def _reporter_token(city: City, case_no: str) -> str | None:
+    with city.rt.uow(readonly=True) as uow:
+        case = uow.cases.get(case_no)
+    return case.public_token if case else None

@@ -9,7 +9,7 @@ import pytest
 
 from citysteward.domain import indicators as ind
 from citysteward.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
-from citysteward.domain.model import Action, Role
+from citysteward.domain.model import Action
 from citysteward.domain.supervision import TicketAction
 from citysteward.services import cases, hotspots, notify, rankings
 from citysteward.services import indicators as indicator_service
@@ -151,7 +151,7 @@ def test_a_recurring_place_is_found_and_one_off_places_are_not(city: City, clock
         clock.advance(days=days)
         spot.append(garbage(city, px + (i + 1) * 15 * metre, py))
     clock.advance(days=3)
-    cases.perform_action(city.rt, spot[-1], Action.REOPEN, cases.Actor(role=Role.CITIZEN, name="市民"),
+    cases.perform_action(city.rt, spot[-1], Action.REOPEN, city.actor("hotline"),  # the citizen called 12345
                          ActionInput(version=None, note="又堆满了"))
     act(city, "inspector", spot[-1], Action.CHECK_PASS)
     act(city, "leader", spot[-1], Action.CLOSE)

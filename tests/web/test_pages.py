@@ -185,11 +185,22 @@ def test_the_citizen_tracks_rates_and_reopens(client_for, city: City) -> None:
     page = c.get(f"/track/{no}").text
     assert "已结案" in page and "13812341234" not in page and "张三丰" not in page
     assert c.get(f"/track?no={no.lower()}").headers["location"] == f"/track/{no}"
-    r = c.post(f"/track/{no}/rate", data={"satisfaction": "basically", "note": "还行"})
+    assert "提交评价" not in page  # no token, no rating form
+    token = cases.public_case(city.rt, no, None) and _token(city, no)
+    assert c.post(f"/track/{no}/rate", data={"satisfaction": "basically"}).status_code == 403
+    assert "提交评价" in c.get(f"/track/{no}?t={token}").text
+    r = c.post(f"/track/{no}/rate", data={"satisfaction": "basically", "note": "还行", "t": token})
     assert r.status_code == 303 and "感谢您的评价" in c.get(r.headers["location"]).text
-    assert c.post(f"/track/{no}/rate", data={"satisfaction": "satisfied"}).status_code == 422  # only once
-    r = c.post(f"/track/{no}/reopen", data={"note": "井盖又坏了"})
+    assert c.post(f"/track/{no}/rate", data={"satisfaction": "satisfied", "t": token}).status_code == 422  # only once
+    r = c.post(f"/track/{no}/reopen", data={"note": "井盖又坏了", "t": token})
     assert r.status_code == 303
     assert cases.public_case(city.rt, no)["state"] == "handled"
     missing = c.get("/track/JZ20990101-00001")
     assert missing.status_code == 404 and "没有找到案件" in missing.text
+
+
+def _token(city: City, case_no: str) -> str:
+    with city.rt.uow(readonly=True) as uow:
+        case = uow.cases.get(case_no)
+    assert case is not None and case.public_token
+    return case.public_token

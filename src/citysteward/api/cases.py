@@ -89,7 +89,8 @@ async def create_report(request: Request, rt: RuntimeDep, user: OptionalStaff) -
     # is awaited without holding a worker thread.
     result = await asyncio.wrap_future(intake.submit_report(rt, data, actor_of(user)))
     return {"case_no": result.case_no, "state": result.state, "grid_code": result.grid_code,
-            "version": result.version, "track_url": f"/track/{result.case_no}"}
+            "version": result.version, "public_token": result.public_token,
+            "track_url": f"/track/{result.case_no}?t={result.public_token}"}
 
 
 @router.get("/cases", summary="问题台账（筛选、分页）")
@@ -192,19 +193,19 @@ CITIZEN = Actor(role=Role.CITIZEN, name="市民")
 
 
 @public.get("/cases/{case_no}", summary="按案件编号查询进度（不含个人信息）")
-def track(case_no: str, rt: RuntimeDep) -> dict[str, Any]:
-    return case_service.public_case(rt, case_no)
+def track(case_no: str, rt: RuntimeDep, t: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    return case_service.public_case(rt, case_no, t)
 
 
 @public.post("/cases/{case_no}/rate", summary="满意度评价")
 def rate(case_no: str, body: RateBody, rt: RuntimeDep) -> dict[str, Any]:
-    data = case_service.ActionInput(version=None, note=body.note, satisfaction=body.satisfaction)
+    data = case_service.ActionInput(version=None, note=body.note, satisfaction=body.satisfaction, token=body.token)
     return case_service.perform_action(rt, case_no, Action.RATE, CITIZEN, data)
 
 
 @public.post("/cases/{case_no}/reopen", summary="反映问题未解决（回到核查环节）")
 def reopen(case_no: str, body: ReopenBody, rt: RuntimeDep) -> dict[str, Any]:
-    data = case_service.ActionInput(version=None, note=body.note)
+    data = case_service.ActionInput(version=None, note=body.note, token=body.token)
     return case_service.perform_action(rt, case_no, Action.REOPEN, CITIZEN, data)
 
 

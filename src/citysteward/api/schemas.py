@@ -54,10 +54,12 @@ class ActionBody(Strict):
 class RateBody(Strict):
     satisfaction: Literal["satisfied", "basically", "unsatisfied"]
     note: str = Field(default="", max_length=1000)
+    token: str = Field(min_length=1, max_length=64, description="提交问题时返回的查询凭证 public_token")
 
 
 class ReopenBody(Strict):
     note: str = Field(min_length=1, max_length=1000)
+    token: str = Field(min_length=1, max_length=64, description="提交问题时返回的查询凭证 public_token")
 
 
 class UnitBody(Strict):

@@ -3,6 +3,7 @@ optimistic concurrency, in one transaction with its event."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ import h3
 from citysteward.domain import deadlines
 from citysteward.domain.cases import PUBLIC_NOTE_ACTIONS, Actor, Case, Event
 from citysteward.domain.catalogue import Urgency
-from citysteward.domain.errors import InvalidInput, NotFound, StaleCase
+from citysteward.domain.errors import Forbidden, InvalidInput, NotFound, StaleCase
 from citysteward.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
 from citysteward.domain.model import Action, CaseState, Role, Satisfaction, Source
 from citysteward.domain.privacy import mask_name, mask_phone
@@ -38,6 +39,7 @@ class ActionInput:
     photo_ids: tuple[int, ...] = ()
     category_code: str | None = None
     urgency: str | None = None
+    token: str | None = None  # the reporter's tracking token: a citizen's rating or "not fixed" needs it
 
 
 def can_view(case: Case, actor: Actor) -> bool:
@@ -50,6 +52,13 @@ def can_view(case: Case, actor: Actor) -> bool:
 
 
 CITIZEN_ACTIONS = frozenset({Action.ME_TOO, Action.RATE, Action.REOPEN})
+# Only the reporter may rate or say "not fixed": case numbers are sequential and easy to guess, so
+# these need the random token handed out with the case number. "Me too" is open to anyone.
+REPORTER_ACTIONS = frozenset({Action.RATE, Action.REOPEN})
+
+
+def reporter_token_ok(case: Case, token: str | None) -> bool:
+    return bool(token and case.public_token and secrets.compare_digest(token, case.public_token))
 
 
 def _load(uow: UnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
@@ -84,6 +93,9 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
     )
     with rt.uow() as uow:
         case = _load(uow, case_no, actor, lock=True, action=action)
+        if actor.role is Role.CITIZEN and action in REPORTER_ACTIONS and not reporter_token_ok(case, data.token):
+            raise Forbidden("只有上报人可以评价或反映未解决：请使用提交问题时获得的查询链接",
+                            {"field": "token"})
         version = case.version if data.version is None else data.version
         if data.version is not None and data.version != case.version:
             raise StaleCase("案件已被他人更新，请刷新后重试",
@@ -232,8 +244,9 @@ def _event_view(e: Event, units: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def public_case(rt: Runtime, case_no: str) -> dict[str, Any]:
-    """The citizen's view: no personal data, no internal notes, only public steps."""
+def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str, Any]:
+    """The citizen's view: no personal data, no internal notes, only public steps. With the reporter's
+    token the page also offers rating and "not fixed"."""
     with rt.uow(readonly=True) as uow:
         case = uow.cases.get(case_no.strip())
         if case is None or case.id is None:
@@ -247,8 +260,9 @@ def public_case(rt: Runtime, case_no: str) -> dict[str, Any]:
         "closed_at": case.closed_at, "deadline": case.deadline,
         "main_unit_name": reference.unit_names(rt).get(case.main_unit_id or 0),
         "satisfaction": case.satisfaction.value if case.satisfaction else None,
-        "can_rate": case.state is CaseState.CLOSED and case.satisfaction is None,
-        "can_reopen": case.state is CaseState.CLOSED,
+        "is_reporter": reporter_token_ok(case, token),
+        "can_rate": case.state is CaseState.CLOSED and case.satisfaction is None and reporter_token_ok(case, token),
+        "can_reopen": case.state is CaseState.CLOSED and reporter_token_ok(case, token),
         "me_too_count": case.me_too_count,
         "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}"} for p in photos],
         "timeline": [

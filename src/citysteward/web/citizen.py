@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +37,7 @@ class TrackPage:
     case_no: str = ""
     message: str = ""
     error: str = ""
+    token: str = ""
     satisfactions: list[Satisfaction] = field(default_factory=lambda: list(Satisfaction))
 
     @property
@@ -63,12 +65,12 @@ _DONE = {"rate": "感谢您的评价！", "reopen": "已收到您的反映，问
 
 
 @router.get("/track/{case_no}", response_class=HTMLResponse)
-def track(request: Request, case_no: str, rt: RuntimeDep, done: str = "") -> Response:
+def track(request: Request, case_no: str, rt: RuntimeDep, done: str = "", t: str = "") -> Response:
     try:
-        case = case_service.public_case(rt, case_no)
+        case = case_service.public_case(rt, case_no, t or None)
     except NotFound as exc:
         return render(request, "citizen/track.html", TrackPage(None, case_no, error=exc.message), status_code=404)
-    return render(request, "citizen/track.html", TrackPage(case, case_no, message=_DONE.get(done, "")))
+    return render(request, "citizen/track.html", TrackPage(case, case_no, message=_DONE.get(done, ""), token=t))
 
 
 def _citizen_step(request: Request, rt: Any, case_no: str, action: Action,
@@ -78,20 +80,22 @@ def _citizen_step(request: Request, rt: Any, case_no: str, action: Action,
     except NotFound:
         raise
     except DomainError as exc:
-        case = case_service.public_case(rt, case_no)
-        return render(request, "citizen/track.html", TrackPage(case, case_no, error=exc.message),
+        case = case_service.public_case(rt, case_no, data.token)
+        return render(request, "citizen/track.html", TrackPage(case, case_no, error=exc.message, token=data.token or ""),
                       status_code=exc.status)
-    return RedirectResponse(f"/track/{case_no}?done={action.value}", status_code=303)
+    return RedirectResponse(f"/track/{case_no}?done={action.value}&t={quote(data.token or '')}", status_code=303)
 
 
 @router.post("/track/{case_no}/rate")
 def rate(request: Request, case_no: str, rt: RuntimeDep, satisfaction: Annotated[str, Form()] = "",
-         note: Annotated[str, Form()] = "") -> Response:
-    data = case_service.ActionInput(version=None, note=note.strip()[:500], satisfaction=satisfaction or None)
+         note: Annotated[str, Form()] = "", t: Annotated[str, Form()] = "") -> Response:
+    data = case_service.ActionInput(version=None, note=note.strip()[:500], satisfaction=satisfaction or None,
+                                    token=t or None)
     return _citizen_step(request, rt, case_no, Action.RATE, data)
 
 
 @router.post("/track/{case_no}/reopen")
-def reopen(request: Request, case_no: str, rt: RuntimeDep, note: Annotated[str, Form()] = "") -> Response:
-    data = case_service.ActionInput(version=None, note=note.strip()[:500])
+def reopen(request: Request, case_no: str, rt: RuntimeDep, note: Annotated[str, Form()] = "",
+           t: Annotated[str, Form()] = "") -> Response:
+    data = case_service.ActionInput(version=None, note=note.strip()[:500], token=t or None)
     return _citizen_step(request, rt, case_no, Action.REOPEN, data)

@@ -52,6 +52,8 @@ def test_a_citizen_report_goes_round_the_loop_and_is_rated(new_page, city: City)
     citizen.click("#report-submit")
     expect(citizen.locator("#report-done")).to_be_visible()
     case_no = citizen.inner_text("#case-no").strip()
+    track_url = citizen.get_attribute("#track-link", "href") or ""
+    assert "?t=" in track_url  # the reporter's own link carries the rating token
     assert re.fullmatch(r"JZ20261117-\d{5}", case_no)
 
     acceptor = new_page("acceptor")
@@ -88,8 +90,10 @@ def test_a_citizen_report_goes_round_the_loop_and_is_rated(new_page, city: City)
     assert_chinese_renders(leader, ".case-main h2")
     shoot(leader, "case-detail")
 
-    citizen.goto(f"/track/{case_no}")
+    citizen.goto(f"/track/{case_no}")  # a bare case number shows progress but does not let anyone rate
     expect(citizen.locator(".track-title")).to_contain_text("已结案")
+    expect(citizen.locator("#rate")).to_have_count(0)
+    citizen.goto(track_url)
     citizen.check("#rate input[value=satisfied]", force=True)
     citizen.fill("#rate textarea[name=note]", "处理很及时，谢谢")
     citizen.click("#rate button[type=submit]")

@@ -84,10 +84,11 @@
     $("report-error").hidden = !message;
   }
 
-  function done(caseNo, title) {
+  function done(caseNo, title, trackUrl) {
     $("done-title").textContent = title;
     $("case-no").textContent = caseNo;
-    $("track-link").href = `/track/${encodeURIComponent(caseNo)}`;
+    // the reporter's own link carries the token that lets them rate or say "not fixed" later
+    $("track-link").href = trackUrl || `/track/${encodeURIComponent(caseNo)}`;
     form.hidden = true;
     $("nearby").hidden = true;
     $("report-done").hidden = false;
@@ -115,7 +116,7 @@
       const r = await fetch("/api/v1/reports", { method: "POST", body: data, credentials: "omit" });
       const body = await r.json();
       if (!r.ok) { showError(body.message || "提交失败，请稍后重试"); return; }
-      done(body.case_no, "提交成功");
+      done(body.case_no, "提交成功", body.track_url);
     } catch (e) {
       showError("网络异常，请稍后重试");
     } finally {
