@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -117,17 +118,39 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    if not PG_OK:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; CI must test both databases")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_URL}: PostgreSQL tests cannot run here")
-    name = f"cs_test_{uuid.uuid4().hex[:10]}"
+def require(available: bool, what: str) -> None:
+    """A test that needs an outside resource: in CI its absence is a failure; on a developer's machine
+    the test is skipped with the reason."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what}; CI must run these tests")
+    pytest.skip(f"{what}: these tests cannot run on this machine")
+
+
+@contextmanager
+def scratch_pg_database(prefix: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for the block, dropped afterwards."""
+    require(PG_OK, f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    with scratch_pg_database("cs_test") as url:
+        yield from _reference_pg(url)
+
+
+def _reference_pg(url: str) -> Iterator[str]:
     _prepare_reference(url, Path("/tmp/cs-media"))
     engine = make_engine(url)
     with engine.begin() as c:  # a pristine copy of the reference data, restored before every test
@@ -135,9 +158,6 @@ def pg_database() -> Iterator[str]:
             c.execute(text(f'CREATE TABLE "_ref_{table}" AS SELECT * FROM "{table}"'))
     engine.dispose()
     yield url
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _truncate_pg(engine: Any) -> None:

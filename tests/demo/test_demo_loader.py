@@ -4,19 +4,18 @@ size (≥ 2,000 grids) is checked in tests/domain/test_demo_areas.py."""
 
 from __future__ import annotations
 
-import os
 import re
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from shapely.geometry import shape
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from citysteward.config import Settings
 from citysteward.demo import units as demo_units
@@ -32,7 +31,7 @@ from citysteward.store.db import make_engine
 from citysteward.store.migrate import upgrade
 from citysteward.store.repositories import row_to_case, row_to_event
 from citysteward.store.uow import SqlUnitOfWorkFactory
-from tests.conftest import PG_ADMIN_URL, PG_OK, FakeClock
+from tests.conftest import FakeClock, scratch_pg_database
 
 CASES = 600
 CELL_M = 1500.0
@@ -47,32 +46,18 @@ class Demo:
     seconds: float
 
 
-def _scratch_pg() -> Iterator[str]:
-    if not PG_OK:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; CI must test both databases")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
-    name = f"cs_demo_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     folder: Path = tmp_path_factory.mktemp("demo")
-    scratch = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'demo.db'}"
-    else:
-        scratch = _scratch_pg()
-        url = next(scratch)
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{folder / 'demo.db'}"
+        else:
+            url = stack.enter_context(scratch_pg_database("cs_demo"))
+        yield from _built(url, folder)
+
+
+def _built(url: str, folder: Path) -> Iterator[Demo]:
     upgrade(url)
     engine = make_engine(url)
     rt = Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=folder / "media"),
@@ -81,8 +66,6 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     logins = build_demo(rt, cases=CASES, cell_m=CELL_M, seed=7)
     yield Demo(rt, logins, time.perf_counter() - started)
     engine.dispose()
-    if scratch is not None:
-        scratch.close()
 
 
 def _load(rt: Runtime) -> tuple[list, dict[int, list]]:

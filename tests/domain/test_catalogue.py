@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from tests.conftest import require
 
 from citysteward.domain import catalogue as catalogue_module
 from citysteward.domain.catalogue import (
@@ -317,8 +318,7 @@ def test_search_is_fast(cats):
 
 def test_packaged_file_matches_the_build_script():
     source = ROOT.parent / "shared" / "standards" / "categories.json"
-    if not source.exists():
-        pytest.skip("shared standards file not present")
+    require(source.exists(), f"{source} (the shared standards beside the checkout) is missing")
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "build_catalogue.py"), str(source), "--check"],
         capture_output=True,

@@ -20,11 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from citysteward.api.deps import RuntimeDep, bearer_token
+from citysteward.api.deps import CurrentStaff
 from citysteward.config import Settings
 from citysteward.domain.catalogue import Urgency
 from citysteward.domain.deadlines import Light
-from citysteward.domain.errors import DomainError, Forbidden, NotFound, Unauthorized
+from citysteward.domain.errors import DomainError, Forbidden, NotFound
 from citysteward.domain.model import Action, CaseState, Role, Satisfaction, Source
 from citysteward.services import auth
 
@@ -77,14 +77,9 @@ def is_htmx(request: Request, target: str | None = None) -> bool:
 
 
 # ------------------------------------------------------------------ who is signed in
-def page_user(request: Request, rt: RuntimeDep) -> auth.StaffUser:
-    token = bearer_token(request)
-    if not token:
-        raise Unauthorized("请先登录")
-    return auth.authenticate(rt, token)
-
-
-PageUser = Annotated[auth.StaffUser, Depends(page_user)]
+# Pages authenticate exactly as the API does (the cookie is read by the same dependency); only the
+# way an error is shown differs, and that is the page routes' error handler's job.
+PageUser = CurrentStaff
 
 
 def admin_user(user: PageUser) -> auth.StaffUser:
