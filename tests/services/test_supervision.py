@@ -11,7 +11,7 @@ from citysteward.domain import indicators as ind
 from citysteward.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from citysteward.domain.model import Action
 from citysteward.domain.supervision import TicketAction
-from citysteward.services import cases, hotspots, notify, rankings
+from citysteward.services import cases, escalation, hotspots, notify, rankings
 from citysteward.services import indicators as indicator_service
 from citysteward.services import supervision as sv
 from citysteward.services.cases import ActionInput
@@ -259,3 +259,27 @@ def test_rankings_give_red_and_blue_flags_and_keep_last_months(city: City, clock
     assert streets["rows"][0]["name"] == "王褚街道" and streets["rows"][0]["flag"] == "red"
     with pytest.raises(InvalidInput):
         rankings.publish(city.rt, city.actor("supervisor"), ind.Period.day(datetime(2026, 11, 3).date(), tz))
+
+
+def test_tickets_are_issued_with_a_real_clock_on_every_path(city: City, clock) -> None:
+    """A production clock has microseconds. The ticket number used to start as a placeholder built from the
+    timestamp, which only fit its column on whole seconds: PostgreSQL refused every ticket (manual, 挂牌 and
+    automatic) while the tests, whose clock sat on whole seconds, passed."""
+    clock.set(clock.now.replace(microsecond=987654))
+    manual = ticket(city, case_nos=(new_case(city, unit=None),))
+    assert manual["ticket_no"].startswith("JZDB20261117-")
+    # the escalation sweep's automatic white ticket
+    case_no = new_case(city)
+    clock.advance(hours=7, microseconds=1234)
+    escalation.run_once(city.rt)
+    auto = [t for t in sv.list_tickets(city.rt, city.actor("supervisor"), {})["items"] if t["source"] == "auto"]
+    assert [t["case_nos"] for t in auto] == [[case_no]]
+    # 挂牌督办 with a ticket
+    lon, lat = grid_point(2, 4)
+    listed = hotspots.list_hotspot(city.rt, city.actor("supervisor"), hotspots.ListingInput(
+        category_code=GARBAGE, lon=lon, lat=lat, owner_unit_id=city.units["street"], measure="专人定时巡查",
+        ticket_level="red"))
+    assert listed["ticket_no"].startswith("JZDB")
+    numbers = {t["ticket_no"] for t in sv.list_tickets(city.rt, city.actor("supervisor"), {})["items"]}
+    assert numbers == {manual["ticket_no"], auto[0]["ticket_no"], listed["ticket_no"]}
+    assert not any(n.startswith("~") for n in numbers)

@@ -9,6 +9,7 @@ cut; the definitions they implement are in docs/indicators.md.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -68,7 +69,9 @@ class SqlSupervisionRepository:
     def add_ticket(self, ticket: Ticket, cell: str | None, number: Any) -> Ticket:
         """Insert; `number(id)` gives the ticket number once the id is known."""
         row = ticket_to_row(ticket, cell)
-        row["ticket_no"] = f"tmp-{id(ticket)}-{ticket.issued_at.timestamp()}"
+        # The number embeds the id, known only after the insert: a unique placeholder that fits the column
+        # (String(32)) stands in until the update below, inside the same transaction.
+        row["ticket_no"] = "~" + uuid.uuid4().hex[: TK.c.ticket_no.type.length - 1]
         ticket.id = self.conn.execute(insert(TK).values(row).returning(TK.c.id)).scalar_one()
         ticket.ticket_no = number(ticket.id)
         self.conn.execute(update(TK).where(TK.c.id == ticket.id).values(ticket_no=ticket.ticket_no))

@@ -3,6 +3,7 @@ without commit() rolls everything back, so a failed request changes nothing."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 
@@ -28,6 +29,8 @@ from citysteward.store.supervision import (
     SqlOutboxRepository,
     SqlSupervisionRepository,
 )
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -84,8 +87,10 @@ class SqlUnitOfWork:
             if self._write_lock is not None:
                 self._write_lock.release()
         if isinstance(exc, DataError):
-            # e.g. a NUL character, which PostgreSQL text cannot hold: the caller's input, not our fault
-            raise InvalidInput("提交的内容包含无法保存的字符或格式（例如 NUL 控制字符），请检查后重试") from exc
+            # The database refused a value (a character it cannot hold, a number out of range). Input is
+            # checked before it gets here, so this may be our own bug: log it in full, answer plainly.
+            log.warning("database refused a value: %s", exc.orig if exc.orig is not None else exc)
+            raise InvalidInput("提交的内容无法保存：含有数据库不接受的字符、过长或数值超出范围，请检查后重试") from exc
 
     def commit(self) -> None:
         self._tx.commit()
