@@ -19,16 +19,18 @@ import numpy as np
 import shapely
 from sqlalchemy import create_engine, func, insert, select, text
 
+from citysteward.bootstrap import initialise
+from citysteward.cases import tables as cases_tables
+from citysteward.catalogue import services as catalogue_services
 from citysteward.config import Settings
 from citysteward.demo.areas import build_demo_areas
-from citysteward.domain.cases import Actor
-from citysteward.services import areas, reference
-from citysteward.services.runtime import Runtime
-from citysteward.services.setup import initialise
-from citysteward.store import tables as t
-from citysteward.store.db import make_engine
-from citysteward.store.migrate import upgrade
-from citysteward.store.uow import SqlUnitOfWorkFactory
+from citysteward.geography import services as areas
+from citysteward.geography import services as geography_services
+from citysteward.kernel.actor import Actor
+from citysteward.platform.db import make_engine
+from citysteward.platform.migrate import upgrade
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
 
 PG_ADMIN = os.environ.get("CITYSTEWARD_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 STATES = ["closed"] * 14 + ["dispatched", "in_progress", "handled", "checked", "registered", "reported"]
@@ -96,13 +98,13 @@ def sample_points(grids_fc: dict[str, Any], n: int) -> list[tuple[float, float]]
 def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: int = 20000) -> None:
     if n <= 0:
         return
-    index = reference.grid_index(rt)
-    cats = ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in reference.catalogue(rt).by_code.values()][:56]
+    index = geography_services.grid_index(rt)
+    cats = ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in catalogue_services.catalogue(rt).by_code.values()][:56]
     rnd = np.random.default_rng(3)
     now = datetime.now(UTC)
     t0 = time.perf_counter()
     with rt.uow() as uow:
-        start = uow.conn.execute(select(func.count()).select_from(t.cases)).scalar_one()  # type: ignore[union-attr]
+        start = uow.conn.execute(select(func.count()).select_from(cases_tables.cases)).scalar_one()  # type: ignore[union-attr]
     done = 0
     while done < n:
         size = min(batch, n - done)
@@ -130,8 +132,8 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
                            "actor_id": None, "actor_name": "bench", "role": "inspector", "at": reported,
                            "note": "", "payload": {}, "photo_ids": []})
         with rt.uow() as uow:
-            uow.conn.execute(insert(t.cases), cases)  # type: ignore[union-attr]
-            uow.conn.execute(insert(t.case_events), events)  # type: ignore[union-attr]
+            uow.conn.execute(insert(cases_tables.cases), cases)  # type: ignore[union-attr]
+            uow.conn.execute(insert(cases_tables.case_events), events)  # type: ignore[union-attr]
             uow.commit()
         done += size
         print(f"  stored {start + done:,} cases ({time.perf_counter() - t0:.0f} s)", flush=True)

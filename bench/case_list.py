@@ -16,9 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _city import database, drop_database, machine, peak_mb, percentile, prepare  # noqa: E402
 
-from citysteward.domain.cases import Actor  # noqa: E402
-from citysteward.domain.model import Role  # noqa: E402
-from citysteward.services import cases  # noqa: E402
+from citysteward.cases.services import actions as cases
+from citysteward.kernel.actor import Actor, Role
 
 
 def scenarios() -> list[tuple[str, dict[str, object], str, int]]:

@@ -24,9 +24,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from _city import database, drop_database, machine, peak_mb, percentile, prepare  # noqa: E402
 
-from citysteward.domain.cases import Actor  # noqa: E402
-from citysteward.domain.model import Role  # noqa: E402
-from citysteward.services import auth, intake  # noqa: E402
+from citysteward.cases.services import intake
+from citysteward.kernel.actor import Actor, Role
+from citysteward.org.services import auth
 
 CATEGORY = "06010"  # 暴露垃圾
 
@@ -122,7 +122,7 @@ def bench_http(rt, url: str, points, n: int, concurrency: int, workers: int, med
     port = free_port()
     env = {**os.environ, "CITYSTEWARD_DATABASE_URL": url, "CITYSTEWARD_MEDIA_DIR": media}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "citysteward.api.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "citysteward.asgi:app", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env)
     try:
         for _ in range(100):

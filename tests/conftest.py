@@ -18,17 +18,16 @@ import pytest
 from shapely.geometry import box, mapping
 from sqlalchemy import create_engine, text
 
+from citysteward import schema
+from citysteward.bootstrap import initialise
 from citysteward.config import Settings
-from citysteward.domain.cases import Actor
-from citysteward.domain.model import Role
-from citysteward.services import areas as area_service
-from citysteward.services import auth
-from citysteward.services.runtime import Runtime
-from citysteward.services.setup import initialise
-from citysteward.store import tables
-from citysteward.store.db import make_engine
-from citysteward.store.migrate import upgrade
-from citysteward.store.uow import SqlUnitOfWorkFactory
+from citysteward.geography import services as area_service
+from citysteward.kernel.actor import Actor, Role
+from citysteward.org.services import auth
+from citysteward.platform.db import make_engine
+from citysteward.platform.migrate import upgrade
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
 
 PG_ADMIN_URL = os.environ.get("CITYSTEWARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Passw0rd!"
@@ -163,7 +162,7 @@ def _reference_pg(url: str) -> Iterator[str]:
 def _truncate_pg(engine: Any) -> None:
     """Empty every table and put the reference data back as it was (tests may edit the calendar,
     categories or grids through the admin API)."""
-    names = [t.name for t in tables.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    names = [t.name for t in schema.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
     names += [n for n in _extra_tables(engine)
               if n not in names and n not in REFERENCE_TABLES and not n.startswith("_ref_")]
     with engine.begin() as c:
@@ -254,7 +253,7 @@ def city(rt: Runtime) -> City:
                    "created_at": now}
             row["id"] = uow.org.add_user(row)
             c.users[username] = row
-        from citysteward.domain.routing import ResponsibilityRule
+        from citysteward.cases.domain.routing import ResponsibilityRule
 
         uow.rules.add(ResponsibilityRule(id=0, main_unit_id=c.units["street"]))  # territorial default
         uow.rules.add(ResponsibilityRule(id=0, main_unit_id=c.units["facility"], category_class="01"))

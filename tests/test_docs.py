@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from citysteward.cases.domain.model import Action
 from citysteward.config import Settings
 from citysteward.docsgen import generated
-from citysteward.domain.model import Action, Role
+from citysteward.kernel.actor import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 
 from citysteward.config import Settings
-from citysteward.domain.cases import Actor
-from citysteward.domain.errors import DomainError
+from citysteward.evaluation.papers import build as evaluation_papers_build
+from citysteward.kernel.actor import Actor
+from citysteward.kernel.errors import DomainError
 
 app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -20,8 +21,8 @@ console = Console()
 
 
 def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
-    from citysteward.api.app import build_runtime
-    from citysteward.store.migrate import upgrade
+    from citysteward.bootstrap import build_runtime
+    from citysteward.platform.migrate import upgrade
 
     settings = settings or Settings.from_env()
     upgrade(settings.database_url)
@@ -36,13 +37,13 @@ def _fail(message: str) -> NoReturn:
 @app.command()
 def init() -> None:
     """Create or upgrade the database, load the category catalogue and the working calendar."""
-    from citysteward.services.setup import initialise
+    from citysteward.bootstrap import initialise
 
     rt = _runtime()
     result = initialise(rt)
     console.print(f"数据库已就绪：{rt.settings.database_url}")
     console.print(f"新增类别 {result.categories} 个；导入日历年份：{result.calendar_years or '无（已导入）'}")
-    from citysteward.services.calendar import readiness
+    from citysteward.worktime.services import readiness
 
     for warning in readiness(rt):
         console.print(f"[yellow]注意：{warning}[/yellow]")
@@ -55,7 +56,7 @@ def import_areas(
     level: Annotated[str | None, typer.Option(help="level for features without one")] = None,
 ) -> None:
     """Import districts, streets, communities or grids."""
-    from citysteward.services import areas
+    from citysteward.geography import services as areas
 
     if not path.exists():
         _fail(f"文件不存在：{path}")
@@ -76,7 +77,7 @@ def import_calendar(
     csv: Annotated[Path | None, typer.Option(help="CSV lines: 2027-01-01,holiday,元旦")] = None,
 ) -> None:
     """Load a year's public holidays and make-up workdays (chinesecalendar, or a CSV for other years)."""
-    from citysteward.services import calendar
+    from citysteward.worktime import services as calendar
 
     text = None
     if csv is not None:
@@ -93,7 +94,7 @@ def import_calendar(
 @app.command()
 def sweep() -> None:
     """One escalation round: timer lights, reminders at yellow, overdue and supervision at red (idempotent)."""
-    from citysteward.services.sweep import sweep as run_sweep
+    from citysteward.supervision.services.sweep import sweep as run_sweep
 
     result = run_sweep(_runtime())
     console.print(f"检查 {result.scanned} 件，更新 {result.changed} 件，催办 {result.reminded} 件，"
@@ -110,7 +111,7 @@ def serve(
     import uvicorn
 
     _runtime()  # migrate once before workers start
-    uvicorn.run("citysteward.api.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run("citysteward.asgi:app", host=host, port=port, workers=workers, log_level="info")
 
 
 @app.command()
@@ -137,7 +138,7 @@ def demo(
         console.print(f"\n服务地址：http://{host}:{port}/  （API 文档 /docs）")
         import uvicorn
 
-        uvicorn.run("citysteward.api.asgi:app", host=host, port=port, log_level="warning")
+        uvicorn.run("citysteward.asgi:app", host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -147,7 +148,7 @@ def worker(
 ) -> None:
     """Escalation worker: timer lights, reminders (催办), automatic supervision (督办), ticket escalation,
     notifications. Safe to run on several servers (PostgreSQL advisory lock)."""
-    from citysteward.services import escalation
+    from citysteward.supervision.services import escalation
 
     rt = _runtime()
 
@@ -176,17 +177,17 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("."),
 ) -> None:
     """Write the daily dispatch sheet or the monthly bulletin as Word and Excel."""
-    from citysteward.domain.indicators import parse_day
-    from citysteward.services import reports
+    from citysteward.evaluation.domain import parse_day
+    pass
 
     if kind not in ("daily", "monthly"):
         _fail("报表类型只能是 daily 或 monthly")
     rt = _runtime()
     try:
-        day = parse_day(date) if date else reports.default_day(rt, kind)
+        day = parse_day(date) if date else evaluation_papers_build.default_day(rt, kind)
         out.mkdir(parents=True, exist_ok=True)
         for fmt in ("docx", "xlsx"):
-            name, content, _media = reports.build(rt, kind, day, fmt)
+            name, content, _media = evaluation_papers_build.build(rt, kind, day, fmt)
             (out / name).write_bytes(content)
             console.print(f"已生成 {out / name}（{len(content) // 1024} KB）")
     except DomainError as exc:

@@ -9,8 +9,9 @@ import typer
 from typer.testing import CliRunner
 
 from citysteward import cli
-from citysteward.domain.lifecycle import transition_table_markdown
-from citysteward.domain.model import Action, CaseState, Role
+from citysteward.cases.domain.lifecycle import transition_table_markdown
+from citysteward.cases.domain.model import Action, CaseState
+from citysteward.kernel.actor import Role
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -5,8 +5,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from citysteward.api.app import create_app
-from citysteward.services.runtime import Runtime
+from citysteward.bootstrap import create_app
+from citysteward.platform.runtime import Runtime
 from tests.conftest import PASSWORD, City
 
 

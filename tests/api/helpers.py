@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from citysteward.services.runtime import Runtime
-from citysteward.store import tables as t
+from citysteward.cases import tables as cases_tables
+from citysteward.org import tables as org_tables
+from citysteward.platform.runtime import Runtime
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def stored(rt: Runtime) -> dict[str, int]:
         conn = uow.conn  # type: ignore[attr-defined]
         return {
             name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-            for name, table in (("cases", t.cases), ("events", t.case_events), ("photos", t.photos),
-                                ("numbers", t.case_numbers), ("audit", t.audit_log), ("units", t.units),
-                                ("rules", t.responsibility_rules))
-        } | {"versions": sum(conn.execute(select(t.cases.c.version)).scalars())}
+            for name, table in (("cases", cases_tables.cases), ("events", cases_tables.case_events), ("photos", cases_tables.photos),
+                                ("numbers", cases_tables.case_numbers), ("audit", org_tables.audit_log), ("units", org_tables.units),
+                                ("rules", cases_tables.responsibility_rules))
+        } | {"versions": sum(conn.execute(select(cases_tables.cases.c.version)).scalars())}

@@ -19,13 +19,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from citysteward.api.app import create_app
-from citysteward.domain import attributes as attrs
-from citysteward.domain import georeport
-from citysteward.domain.errors import InvalidInput
-from citysteward.services import admin
-from citysteward.services.open311 import GeoReport
-from citysteward.services.runtime import Runtime
+from citysteward.bootstrap import create_app
+from citysteward.catalogue import services as catalogue_services
+from citysteward.catalogue.domain import attributes as attrs
+from citysteward.kernel.errors import InvalidInput
+from citysteward.open311 import domain as georeport
+from citysteward.open311.services import GeoReport
+from citysteward.platform.runtime import Runtime
 from tests.conftest import PASSWORD, City, grid_point
 
 V2 = "/open311/v2"
@@ -72,13 +72,13 @@ def new_key(rt: Runtime, city: City, name: str = "数字城管 App") -> dict[str
 @contextmanager
 def edited_category(rt: Runtime, city: City, code: str, **changes: Any) -> Iterator[None]:
     """Change a category for one test; categories are reference data shared by the PostgreSQL tests."""
-    cat = next(c for c in admin.list_categories(rt) if c.code == code)
+    cat = next(c for c in catalogue_services.list_categories(rt) if c.code == code)
     original = {"active": cat.active, "attributes": [dict(a) for a in cat.attributes]}
-    admin.update_category(rt, city.actor("admin"), code, changes)
+    catalogue_services.update_category(rt, city.actor("admin"), code, changes)
     try:
         yield
     finally:
-        admin.update_category(rt, city.actor("admin"), code, original)
+        catalogue_services.update_category(rt, city.actor("admin"), code, original)
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_service_list_has_one_service_per_active_category(client: TestClient, rt
 
 
 def check_service_list(client: TestClient, rt: Runtime) -> None:
-    active = [c for c in admin.list_categories(rt) if c.active]
+    active = [c for c in catalogue_services.list_categories(rt) if c.active]
     services = json_body(client.get(f"{V2}/services.json"))
     assert [s["service_code"] for s in services] == sorted(c.code for c in active)
     assert HAWKER not in {s["service_code"] for s in services}

@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from georeport import GeoReport as GeoReportClient
 
-from citysteward.api.app import create_app
-from citysteward.services.runtime import Runtime
+from citysteward.bootstrap import create_app
+from citysteward.platform.runtime import Runtime
 from tests.api.test_open311 import ATTRIBUTES, GARBAGE, HAWKER, MANHOLE, act, edited_category, form, login, new_key
 from tests.conftest import City
 

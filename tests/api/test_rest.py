@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from citysteward.services import auth
-from citysteward.services.runtime import Runtime
+from citysteward.org.services import auth
+from citysteward.platform.runtime import Runtime
 from tests.api.helpers import assert_error, stored
 from tests.conftest import City, grid_point
 

@@ -13,10 +13,10 @@ from docx import Document
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from citysteward.api.app import create_app
-from citysteward.domain import indicators as ind
-from citysteward.services import escalation
-from citysteward.services.runtime import Runtime
+from citysteward.bootstrap import create_app
+from citysteward.evaluation import domain as ind
+from citysteward.platform.runtime import Runtime
+from citysteward.supervision.services import escalation
 from tests.conftest import PASSWORD, City, grid_point
 from tests.services.test_escalation import new_case
 from tests.services.test_indicators import generate_month

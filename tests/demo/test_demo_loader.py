@@ -17,20 +17,23 @@ import pytest
 from shapely.geometry import shape
 from sqlalchemy import func, select
 
+from citysteward.cases import tables as cases_tables
+from citysteward.cases.domain.lifecycle import TRANSITIONS
+from citysteward.cases.domain.model import Action, CaseState, Source
+from citysteward.cases.services import intake
+from citysteward.cases.store import row_to_case, row_to_event
 from citysteward.config import Settings
 from citysteward.demo import units as demo_units
 from citysteward.demo.areas import build_demo_areas
 from citysteward.demo.loader import build_demo
-from citysteward.domain.cases import Actor
-from citysteward.domain.lifecycle import TRANSITIONS
-from citysteward.domain.model import Action, CaseState, Role, Source
-from citysteward.services import auth, intake, reference
-from citysteward.services.runtime import Runtime
-from citysteward.store import tables as t
-from citysteward.store.db import make_engine
-from citysteward.store.migrate import upgrade
-from citysteward.store.repositories import row_to_case, row_to_event
-from citysteward.store.uow import SqlUnitOfWorkFactory
+from citysteward.geography import tables as geography_tables
+from citysteward.kernel.actor import Actor, Role
+from citysteward.org import tables as org_tables
+from citysteward.org.services import accounts, auth
+from citysteward.platform.db import make_engine
+from citysteward.platform.migrate import upgrade
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import FakeClock, scratch_pg_database
 
 CASES = 600
@@ -71,9 +74,9 @@ def _built(url: str, folder: Path) -> Iterator[Demo]:
 def _load(rt: Runtime) -> tuple[list, dict[int, list]]:
     with rt.uow(readonly=True) as uow:
         conn = uow.conn  # type: ignore[attr-defined]
-        cases = [row_to_case(r) for r in conn.execute(select(t.cases).order_by(t.cases.c.id))]
+        cases = [row_to_case(r) for r in conn.execute(select(cases_tables.cases).order_by(cases_tables.cases.c.id))]
         events: dict[int, list] = defaultdict(list)
-        for r in conn.execute(select(t.case_events).order_by(t.case_events.c.id)):
+        for r in conn.execute(select(cases_tables.case_events).order_by(cases_tables.case_events.c.id)):
             events[r.case_id].append(row_to_event(r))
     return cases, events
 
@@ -82,8 +85,8 @@ def _counts(rt: Runtime) -> dict[str, int]:
     with rt.uow(readonly=True) as uow:
         conn = uow.conn  # type: ignore[attr-defined]
         return {tbl.name: conn.execute(select(func.count()).select_from(tbl)).scalar_one()
-                for tbl in (t.cases, t.case_events, t.units, t.users, t.responsibility_rules, t.grid_members,
-                            t.grids, t.areas, t.case_numbers)}
+                for tbl in (cases_tables.cases, cases_tables.case_events, org_tables.units, org_tables.users, cases_tables.responsibility_rules, geography_tables.grid_members,
+                            geography_tables.grids, geography_tables.areas, cases_tables.case_numbers)}
 
 
 def test_builds_quickly_with_every_state(demo: Demo) -> None:
@@ -127,7 +130,7 @@ def test_case_numbers_follow_the_local_report_day(demo: Demo) -> None:
     for day, seqs in per_day.items():
         assert seqs == list(range(1, len(seqs) + 1)), day
     with demo.rt.uow(readonly=True) as uow:
-        stored = {r.day: r.last for r in uow.conn.execute(select(t.case_numbers))}  # type: ignore[attr-defined]
+        stored = {r.day: r.last for r in uow.conn.execute(select(cases_tables.case_numbers))}  # type: ignore[attr-defined]
     assert stored == {day: len(seqs) for day, seqs in per_day.items()}
 
 
@@ -164,7 +167,7 @@ def test_routing_follows_the_responsibility_rules(demo: Demo) -> None:
 
 def test_grid_teams_for_every_grid(demo: Demo) -> None:
     with demo.rt.uow(readonly=True) as uow:
-        rows = list(uow.conn.execute(select(t.grid_members)))  # type: ignore[attr-defined]
+        rows = list(uow.conn.execute(select(geography_tables.grid_members)))  # type: ignore[attr-defined]
         grids = uow.areas.grid_count()
     roles = defaultdict(set)
     for r in rows:
@@ -189,7 +192,7 @@ def test_every_login_works(demo: Demo) -> None:
         user = auth.login(demo.rt, username, password).user
         assert label.startswith(user.role.label), username
         if user.role is Role.UNIT:
-            assert user.unit_id is not None and label.endswith(reference.unit_names(demo.rt)[user.unit_id])
+            assert user.unit_id is not None and label.endswith(accounts.unit_names(demo.rt)[user.unit_id])
 
 
 def test_live_intake_continues_the_numbering(demo: Demo) -> None:
@@ -199,7 +202,7 @@ def test_live_intake_continues_the_numbering(demo: Demo) -> None:
     with rt.uow(readonly=True) as uow:
         inspector = uow.org.user_by_name("inspector1")
         day = rt.now().astimezone(rt.settings.tz).strftime("%Y%m%d")
-        last = {r.day: r.last for r in uow.conn.execute(select(t.case_numbers))}.get(day, 0)  # type: ignore[attr-defined]
+        last = {r.day: r.last for r in uow.conn.execute(select(cases_tables.case_numbers))}.get(day, 0)  # type: ignore[attr-defined]
     assert inspector is not None
     actor = Actor(role=Role.INSPECTOR, user_id=inspector["id"], name=inspector["display_name"])
     result = intake.report_case(rt, intake.ReportInput(category_code="06010", description="测试：暴露垃圾",
@@ -219,7 +222,7 @@ def test_a_second_build_changes_nothing(demo: Demo) -> None:
 def test_the_escalation_sweep_finds_nothing_left_to_do(demo: Demo) -> None:
     """Reminders, overdue marks and automatic supervision were generated as the live sweep makes them,
     so running it at the same moment changes nothing (last: a sweep that did act would change data)."""
-    from citysteward.services.sweep import sweep
+    from citysteward.supervision.services.sweep import sweep
 
     result = sweep(demo.rt)
     assert result.scanned > 0

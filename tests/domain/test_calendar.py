@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from citysteward.domain.calendar import (
+from citysteward.kernel.calendar import (
     DEFAULT_SCHEDULES,
     DayOverride,
     WorkCalendar,
@@ -18,13 +18,13 @@ from citysteward.domain.calendar import (
     WorkSchedule,
     parse_periods,
 )
-from citysteward.domain.calendar_seed import (
+from citysteward.kernel.calendar_seed import (
     SUPPORTED_YEARS,
     calendar_from_chinesecalendar,
     holidays_from_chinesecalendar,
     parse_calendar_csv,
 )
-from citysteward.domain.errors import CalendarMissing, InvalidInput
+from citysteward.kernel.errors import CalendarMissing, InvalidInput
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = calendar_from_chinesecalendar([2025, 2026])

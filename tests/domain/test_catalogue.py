@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import require
 
-from citysteward.domain import catalogue as catalogue_module
-from citysteward.domain.catalogue import (
+from citysteward.catalogue.domain import categories as catalogue_module
+from citysteward.catalogue.domain.categories import (
     SCHEME_EMERGENCY,
     SCHEME_GB,
     Category,
@@ -24,8 +24,8 @@ from citysteward.domain.catalogue import (
     load_default_catalogue,
     search,
 )
-from citysteward.domain.errors import InvalidInput
-from citysteward.domain.timelimit import LimitUnit, TimeLimit
+from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.timelimit import LimitUnit, TimeLimit
 
 ROOT = Path(__file__).resolve().parents[2]
 EMERGENCY_NAMES = {

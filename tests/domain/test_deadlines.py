@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citysteward.domain.calendar import WorkCalendar
-from citysteward.domain.calendar_seed import calendar_from_chinesecalendar
-from citysteward.domain.deadlines import (
+from citysteward.kernel.calendar import WorkCalendar
+from citysteward.kernel.calendar_seed import calendar_from_chinesecalendar
+from citysteward.kernel.deadlines import (
     LIGHT_THRESHOLDS,
     Light,
     clock_for,
@@ -19,8 +19,8 @@ from citysteward.domain.deadlines import (
     shift_for_suspension,
     timer_light,
 )
-from citysteward.domain.errors import InvalidInput
-from citysteward.domain.timelimit import LimitUnit, TimeLimit
+from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.timelimit import LimitUnit, TimeLimit
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = calendar_from_chinesecalendar([2025, 2026])

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from citysteward.domain.errors import InvalidInput
-from citysteward.domain.geo import (
+from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.geo import (
     CoordSys,
     bd09_to_gcj02,
     bd09_to_wgs84,

@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citysteward.domain import indicators as ind
-from citysteward.domain.cases import Actor
-from citysteward.domain.errors import Forbidden, IllegalTransition, InvalidInput
-from citysteward.domain.hotspots import HotspotRules, PlaceCase, find_hotspots, rings_for
-from citysteward.domain.model import Role
-from citysteward.domain.supervision import (
+from citysteward.evaluation import domain as ind
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput
+from citysteward.supervision.domain.hotspots import HotspotRules, PlaceCase, find_hotspots, rings_for
+from citysteward.supervision.domain.tickets import (
     TICKET_TRANSITIONS,
     SupervisionRules,
     Ticket,

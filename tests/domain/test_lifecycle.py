@@ -8,12 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citysteward.domain.calendar import WorkCalendar
-from citysteward.domain.cases import Actor, Case
-from citysteward.domain.errors import DomainError, Forbidden, IllegalTransition, InvalidInput
-from citysteward.domain.lifecycle import TRANSITIONS, ActionParams, Timing, allowed_actions, apply_action
-from citysteward.domain.model import FINAL_STATES, Action, CaseState, Role, Satisfaction, Source
-from citysteward.domain.timelimit import LimitUnit, TimeLimit
+from citysteward.cases.domain.case import Case
+from citysteward.cases.domain.lifecycle import TRANSITIONS, ActionParams, Timing, allowed_actions, apply_action
+from citysteward.cases.domain.model import FINAL_STATES, Action, CaseState, Satisfaction, Source
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.calendar import WorkCalendar
+from citysteward.kernel.errors import DomainError, Forbidden, IllegalTransition, InvalidInput
+from citysteward.kernel.timelimit import LimitUnit, TimeLimit
 
 T0 = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
 CAL = WorkCalendar(loaded_years={2026, 2027})

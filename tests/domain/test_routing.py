@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from citysteward.domain.routing import CasePlace, ResponsibilityRule, route_case
+from citysteward.cases.domain.routing import CasePlace, ResponsibilityRule, route_case
 
 PLACE = CasePlace("01002", "01", "410802001001003", "410802001001", "410802001", "410802", road="人民路")
 UNITS = {1: "王褚街道", 2: "市市政设施所", 3: "市城投", 4: "解放区城管局", 5: "解放区环卫中心"}

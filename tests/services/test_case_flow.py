@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from citysteward.domain.cases import Actor
-from citysteward.domain.errors import Forbidden, IllegalTransition, InvalidInput, NotFound, OutsideCity, StaleCase
-from citysteward.domain.model import Action, Role
-from citysteward.services import cases, intake
-from citysteward.services.cases import ActionInput
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.cases.services.actions import ActionInput
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput, NotFound, OutsideCity, StaleCase
 from tests.conftest import City, grid_point
 
 MANHOLE = "BJ01002"  # 污水井盖 (component, class 01 -> facility unit by rule)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from citysteward.domain.model import Action
-from citysteward.services import cases, intake
-from citysteward.services.calendar import readiness
-from citysteward.services.cases import ActionInput
-from citysteward.services.sweep import sweep
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.cases.services.actions import ActionInput
+from citysteward.supervision.services.sweep import sweep
+from citysteward.worktime.services import readiness
 from tests.conftest import City, FakeClock, grid_point
 
 LOCAL = ZoneInfo("Asia/Shanghai")

@@ -10,16 +10,21 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from citysteward.cases import tables as cases_tables
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.cases.services.actions import ActionInput
 from citysteward.config import Settings
-from citysteward.domain.model import Action
-from citysteward.services import cases, escalation, intake, notify
-from citysteward.services import supervision as supervision_service
-from citysteward.services import sweep as sweep_module
-from citysteward.services.cases import ActionInput
-from citysteward.services.runtime import Runtime
-from citysteward.store import tables as t
-from citysteward.store.db import make_engine
-from citysteward.store.uow import SqlUnitOfWorkFactory
+from citysteward.notify import services as notify
+from citysteward.notify import tables as notify_tables
+from citysteward.platform.db import make_engine
+from citysteward.platform.runtime import Runtime
+from citysteward.supervision import tables as supervision_tables
+from citysteward.supervision.services import escalation
+from citysteward.supervision.services import sweep as sweep_module
+from citysteward.supervision.services import tickets as supervision_service
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import City, grid_point
 
 MANHOLE = "BJ01002"  # 污水井盖: 6 natural hours -> yellow after 4.8 h, red after 6 h
@@ -71,7 +76,7 @@ def test_yellow_light_reminds_the_unit_once(city: City, clock) -> None:
     clock.advance(minutes=30)
     second = escalation.run_once(city.rt)
     assert second.cases.reminded == 0 and steps(city.rt, case_no).count("remind") == 1
-    assert count_rows(city.rt, t.outbox) == 1
+    assert count_rows(city.rt, notify_tables.outbox) == 1
 
 
 def test_red_light_marks_overdue_and_supervises_once_with_a_white_ticket(city: City, clock) -> None:
@@ -95,7 +100,7 @@ def test_red_light_marks_overdue_and_supervises_once_with_a_white_ticket(city: C
         again = escalation.run_once(city.rt)
         assert (again.cases.overdue, again.cases.supervised, again.cases.tickets) == (0, 0, 0)
     assert Counter(steps(city.rt, case_no))["supervise"] == 1
-    assert count_rows(city.rt, t.supervision_tickets) == 1
+    assert count_rows(city.rt, supervision_tables.supervision_tickets) == 1
 
 
 def test_overdue_ticket_escalates_one_level_at_a_time_then_is_marked_overdue(city: City, clock) -> None:
@@ -157,7 +162,7 @@ def test_an_extension_starts_a_new_episode_without_a_second_ticket(city: City, c
     assert (result.cases.overdue, result.cases.supervised, result.cases.tickets) == (1, 1, 0)
     counted = Counter(steps(city.rt, case_no))
     assert (counted["remind"], counted["overdue"], counted["supervise"]) == (1, 2, 2)
-    assert count_rows(city.rt, t.supervision_tickets) == 1
+    assert count_rows(city.rt, supervision_tables.supervision_tickets) == 1
 
 
 def test_a_crash_mid_sweep_leaves_the_case_untouched_and_the_next_round_finishes_it(
@@ -179,12 +184,12 @@ def test_a_crash_mid_sweep_leaves_the_case_untouched_and_the_next_round_finishes
         escalation.run_once(city.rt)
     assert steps(city.rt, first)[-2:] == ["overdue", "supervise"]
     assert steps(city.rt, second)[-1] == "dispatch"  # nothing half-done: no event, no ticket, no notice
-    assert count_rows(city.rt, t.supervision_tickets) == 1
-    assert count_rows(city.rt, t.outbox) == 1
+    assert count_rows(city.rt, supervision_tables.supervision_tickets) == 1
+    assert count_rows(city.rt, notify_tables.outbox) == 1
     monkeypatch.setattr(supervision_service, "issue_in", real)
     escalation.run_once(city.rt)
     assert steps(city.rt, second)[-2:] == ["overdue", "supervise"]
-    assert count_rows(city.rt, t.supervision_tickets) == 2
+    assert count_rows(city.rt, supervision_tables.supervision_tickets) == 2
 
 
 def _second_runtime(rt: Runtime) -> Runtime:
@@ -230,19 +235,19 @@ def test_two_workers_racing_remind_and_escalate_exactly_once(city: City, clock, 
         for case_no in yellow + red:
             ids[case_no] = uow.cases.get(case_no).id  # type: ignore[union-attr]
     with city.rt.uow(readonly=True) as uow:
-        rows = uow.conn.execute(select(t.case_events.c.case_id, t.case_events.c.action)
-                                .where(t.case_events.c.action.in_(["remind", "overdue", "supervise"]))).all()
+        rows = uow.conn.execute(select(cases_tables.case_events.c.case_id, cases_tables.case_events.c.action)
+                                .where(cases_tables.case_events.c.action.in_(["remind", "overdue", "supervise"]))).all()
         per_case = Counter((cid, action) for cid, action in rows)
-        tickets = uow.conn.execute(select(func.count()).select_from(t.supervision_tickets)).scalar_one()
-        links = uow.conn.execute(select(t.supervision_ticket_cases.c.case_id)).scalars().all()
-        outbox = uow.conn.execute(select(t.outbox.c.dedupe_key)).scalars().all()
-        notices = uow.conn.execute(select(t.notices.c.outbox_id)).scalars().all()
+        tickets = uow.conn.execute(select(func.count()).select_from(supervision_tables.supervision_tickets)).scalar_one()
+        links = uow.conn.execute(select(supervision_tables.supervision_ticket_cases.c.case_id)).scalars().all()
+        outbox = uow.conn.execute(select(notify_tables.outbox.c.dedupe_key)).scalars().all()
+        notices = uow.conn.execute(select(notify_tables.notices.c.outbox_id)).scalars().all()
     expected = Counter({(ids[c], "remind"): 1 for c in yellow})
     expected.update({(ids[c], a): 1 for c in red for a in ("overdue", "supervise")})
     assert per_case == expected
     assert tickets == len(red) and sorted(links) == sorted(ids[c] for c in red)
     assert len(outbox) == len(set(outbox)) and len(notices) == len(set(notices)) == len(outbox)
-    assert count_rows(city.rt, t.outbox, t.outbox.c.status != "sent") == 0
+    assert count_rows(city.rt, notify_tables.outbox, notify_tables.outbox.c.status != "sent") == 0
 
 
 def test_sweep_keeps_the_cli_contract(city: City, clock) -> None:

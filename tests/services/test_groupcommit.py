@@ -8,9 +8,10 @@ from types import TracebackType
 
 import pytest
 
-from citysteward.domain.errors import InvalidInput
-from citysteward.services import cases, intake
-from citysteward.services.groupcommit import GroupCommit
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.kernel.errors import InvalidInput
+from citysteward.platform.groupcommit import GroupCommit
 from tests.conftest import City, grid_point
 
 

@@ -16,13 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from citysteward.domain import indicators as ind
-from citysteward.domain.cases import Actor
-from citysteward.domain.model import Action, Role
-from citysteward.services import cases, escalation, intake
-from citysteward.services import indicators as indicator_service
-from citysteward.services.cases import ActionInput
-from citysteward.store import tables as t
+from citysteward.cases import tables as cases_tables
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.cases.services.actions import ActionInput
+from citysteward.evaluation import domain as ind
+from citysteward.evaluation.services import indicators as indicator_service
+from citysteward.kernel.actor import Actor, Role
+from citysteward.supervision.services import escalation
 from tests.conftest import PASSWORD, City, grid_point, password_hash
 
 MANHOLE, GARBAGE, ADS = "BJ01002", "06006", "07001"  # 6 natural hours / 1 working day / 1 working day
@@ -198,8 +200,8 @@ def _schedule(city: City, month: Month, rnd: random.Random, push: Any, case_no: 
 # ---------------------------------------------------------------- the independent recount
 def raw_rows(city: City) -> tuple[list[dict[str, Any]], dict[int, dict[str, Any]]]:
     with city.rt.uow(readonly=True) as uow:
-        events = [dict(r._mapping) for r in uow.conn.execute(select(t.case_events).order_by(t.case_events.c.id))]
-        case_rows = {r.id: dict(r._mapping) for r in uow.conn.execute(select(t.cases))}
+        events = [dict(r._mapping) for r in uow.conn.execute(select(cases_tables.case_events).order_by(cases_tables.case_events.c.id))]
+        case_rows = {r.id: dict(r._mapping) for r in uow.conn.execute(select(cases_tables.cases))}
     return events, case_rows
 
 

@@ -17,11 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from citysteward.domain.errors import Forbidden, InvalidInput, NotFound
-from citysteward.services import notify
-from citysteward.services import supervision as sv
-from citysteward.services.runtime import Runtime
-from citysteward.store import tables as t
+from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
+from citysteward.notify import services as notify
+from citysteward.notify import tables as notify_tables
+from citysteward.platform.runtime import Runtime
+from citysteward.supervision.services import tickets as sv
 from tests.conftest import City, grid_point
 from tests.services.test_escalation import _second_runtime
 
@@ -65,7 +65,7 @@ def issue(city: City, rt: Runtime | None = None, units: tuple[str, ...] = ("faci
 
 def outbox(rt: Runtime) -> list[dict[str, Any]]:
     with rt.uow(readonly=True) as uow:
-        return [dict(r._mapping) for r in uow.conn.execute(select(t.outbox).order_by(t.outbox.c.id))]
+        return [dict(r._mapping) for r in uow.conn.execute(select(notify_tables.outbox).order_by(notify_tables.outbox.c.id))]
 
 
 def test_notices_reach_the_unit_once_and_can_be_marked_read(city: City) -> None:
@@ -183,5 +183,5 @@ def test_two_senders_at_once_never_send_a_message_twice(city: City) -> None:
     assert len(emails) == 30 and sorted(sent) == sorted(emails)
     assert all(r["status"] == "sent" for r in rows)
     with rt.uow(readonly=True) as uow:
-        notices = uow.conn.execute(select(t.notices.c.outbox_id)).scalars().all()
+        notices = uow.conn.execute(select(notify_tables.notices.c.outbox_id)).scalars().all()
     assert len(notices) == len(set(notices)) == 5

@@ -13,10 +13,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from citysteward.domain import indicators as ind
-from citysteward.services import indicators as indicator_service
-from citysteward.services import rankings, reports
-from citysteward.services.report_docx import chart_png, has_cjk_font
+from citysteward.evaluation import domain as ind
+from citysteward.evaluation.papers import build as evaluation_papers_build
+from citysteward.evaluation.papers.docx import chart_png, has_cjk_font
+from citysteward.evaluation.services import indicators as indicator_service
+from citysteward.evaluation.services import rankings
 from tests.conftest import City
 from tests.services.test_indicators import generate_month
 
@@ -61,7 +62,7 @@ def check_monthly_bulletin(month: City) -> None:
     period = ind.Period.month(2026, 11, rt.settings.tz)
     expected = indicator_service.compute(rt, period)["total"]
     started = time.perf_counter()
-    name, content, media = reports.build(rt, "monthly", date(2026, 11, 15), "docx")
+    name, content, media = evaluation_papers_build.build(rt, "monthly", date(2026, 11, 15), "docx")
     assert time.perf_counter() - started < 20
     assert name == "monthly-2026-11.docx" and media.endswith("wordprocessingml.document")
     doc = Document(io.BytesIO(content))
@@ -88,7 +89,7 @@ def check_monthly_bulletin(month: City) -> None:
     for row in live["rows"]:
         assert on_paper[row["name"]] == (str(row["score"]) if row["score"] is not None else "—")
 
-    name, content, media = reports.build(rt, "monthly", date(2026, 11, 15), "xlsx")
+    name, content, media = evaluation_papers_build.build(rt, "monthly", date(2026, 11, 15), "xlsx")
     assert name == "monthly-2026-11.xlsx" and media.endswith("spreadsheetml.sheet")
     wb = load_workbook(io.BytesIO(content))
     summary = wb["概况"]
@@ -105,7 +106,7 @@ def check_daily_sheet(month: City) -> None:
     day = date(2026, 11, 24)
     period = ind.Period.day(day, rt.settings.tz)
     by_unit = indicator_service.compute(rt, period, "unit")
-    name, content, _ = reports.build(rt, "daily", day, "docx")
+    name, content, _ = evaluation_papers_build.build(rt, "daily", day, "docx")
     assert name == "daily-2026-11-24.docx"
     doc = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -120,7 +121,7 @@ def check_daily_sheet(month: City) -> None:
             continue
         assert on_paper[row["name"]][:3] == [str(row["counts"][k]) for k in ("dispatched", "handled",
                                                                              "handled_on_time")]
-    wb = load_workbook(io.BytesIO(reports.build(rt, "daily", day, "xlsx")[1]))
+    wb = load_workbook(io.BytesIO(evaluation_papers_build.build(rt, "daily", day, "xlsx")[1]))
     sheet = wb["各责任单位调度情况"]
     assert sheet["A2"].value == "责任单位"
     assert [c for ws in wb.worksheets for c in ws._charts]
@@ -129,14 +130,14 @@ def check_daily_sheet(month: City) -> None:
 def test_papers_for_an_empty_period_are_still_valid(city: City) -> None:
     for kind in ("daily", "monthly"):
         for fmt in ("docx", "xlsx"):
-            name, content, _ = reports.build(city.rt, kind, date(2026, 1, 5), fmt)
+            name, content, _ = evaluation_papers_build.build(city.rt, kind, date(2026, 1, 5), fmt)
             assert content[:2] == b"PK"
-    doc = Document(io.BytesIO(reports.build(city.rt, "monthly", date(2026, 1, 5), "docx")[1]))
+    doc = Document(io.BytesIO(evaluation_papers_build.build(city.rt, "monthly", date(2026, 1, 5), "docx")[1]))
     assert "（无）" in [p.text for p in doc.paragraphs]
 
 
 def test_chart_draws_with_chinese_labels() -> None:
-    from citysteward.services.reports import Chart
+    from citysteward.evaluation.papers.model import Chart
 
     png = chart_png(Chart("各单位处置情况", ["市市政设施所", "解放区环卫中心"], [("处置数", [12, 7]), ("超期", [1, 0])], "件"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000

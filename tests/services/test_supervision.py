@@ -7,14 +7,17 @@ from typing import Any
 
 import pytest
 
-from citysteward.domain import indicators as ind
-from citysteward.domain.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
-from citysteward.domain.model import Action
-from citysteward.domain.supervision import TicketAction
-from citysteward.services import cases, escalation, hotspots, notify, rankings
-from citysteward.services import indicators as indicator_service
-from citysteward.services import supervision as sv
-from citysteward.services.cases import ActionInput
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services.actions import ActionInput
+from citysteward.evaluation import domain as ind
+from citysteward.evaluation.services import indicators as indicator_service
+from citysteward.evaluation.services import rankings
+from citysteward.kernel.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
+from citysteward.notify import services as notify
+from citysteward.supervision.domain.tickets import TicketAction
+from citysteward.supervision.services import escalation, hotspots
+from citysteward.supervision.services import tickets as sv
 from tests.conftest import City, grid_point
 from tests.services.test_escalation import MANHOLE, act, new_case
 from tests.services.test_indicators import add_street_user
@@ -129,7 +132,7 @@ def close_case(city: City, case_no: str, unit: str = "sanitation") -> None:
 
 
 def garbage(city: City, lon: float, lat: float, category: str = GARBAGE, close: bool = True) -> str:
-    from citysteward.services import intake
+    from citysteward.cases.services import intake
 
     r = intake.report_case(city.rt, intake.ReportInput(category_code=category, description="暴露垃圾", lon=lon, lat=lat,
                                                        address="民主路 12 号"), city.actor("inspector"))

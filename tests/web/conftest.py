@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from citysteward.api.app import create_app
-from citysteward.domain.model import Action
-from citysteward.services import areas as area_service
-from citysteward.services import cases, intake
-from citysteward.services.cases import ActionInput
+from citysteward.bootstrap import create_app
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import intake
+from citysteward.cases.services.actions import ActionInput
+from citysteward.geography import services as area_service
 from tests.conftest import PASSWORD, City, grid_point
 
 MANHOLE = "01002"  # 污水井盖异常: class 01, routed to the facility unit by the city's rules
@@ -86,7 +87,7 @@ def walk_to_close(city: City, clock, case_no: str, hours: float) -> None:
 
 def seed_busy_city(city: City, clock) -> Seeded:
     """Two weeks of closed cases, then today's cases waiting in every queue, then a deadline sweep."""
-    from citysteward.services import sweep
+    from citysteward.supervision.services import sweep
 
     start = clock.now
     out = Seeded()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from citysteward.domain.model import Action
-from citysteward.services import dashboard, sweep
+from citysteward.cases.domain.model import Action
+from citysteward.evaluation.services import dashboard
+from citysteward.supervision.services import sweep
 from tests.conftest import City
 from tests.web.conftest import GARBAGE, MANHOLE, dispatched, report, step, walk_to_close
 

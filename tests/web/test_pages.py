@@ -8,8 +8,12 @@ import json
 
 from openpyxl import load_workbook
 
-from citysteward.domain.model import Action
-from citysteward.services import admin, calendar, cases
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as cases
+from citysteward.cases.services import rules as cases_services_rules
+from citysteward.catalogue import services as catalogue_services
+from citysteward.org.services import accounts
+from citysteward.worktime import services as calendar
 from tests.conftest import City, synthetic_city
 from tests.web.conftest import GARBAGE, dispatched, png, report, step
 
@@ -131,22 +135,22 @@ def test_administration_pages_are_for_the_administrator_only(client_for, city: C
     assert r.status_code == 303 and "马村区城管局" in a.get("/console/admin/units?done=1").text
     r = a.post("/console/admin/units", data={"name": "马村区城管局", "code": "mc-cg", "kind": "district"})
     assert r.status_code == 409 and "已存在" in r.text
-    unit_id = next(u["id"] for u in admin.list_units(city.rt) if u["code"] == "mc-cg")
+    unit_id = next(u["id"] for u in accounts.list_units(city.rt) if u["code"] == "mc-cg")
     r = a.post("/console/admin/users", data={"username": "mc01", "display_name": "马村一号", "password": "12345678",
                                              "role": "unit", "unit_id": str(unit_id)})
     assert r.status_code == 303
-    user = next(u for u in admin.list_users(city.rt) if u["username"] == "mc01")
+    user = next(u for u in accounts.list_users(city.rt) if u["username"] == "mc01")
     r = a.post(f"/console/admin/users/{user['id']}", data={"role": "unit", "unit_id": str(unit_id), "active": ""})
-    assert r.status_code == 303 and not next(u for u in admin.list_users(city.rt) if u["username"] == "mc01")["active"]
+    assert r.status_code == 303 and not next(u for u in accounts.list_users(city.rt) if u["username"] == "mc01")["active"]
     r = a.post("/console/admin/categories/06042", data={"amount_normal": "3", "unit_normal": "working_hours",
                                                         "active": "1", "q": "垃圾"})
     assert r.status_code == 303
-    cat = next(c for c in admin.list_categories(city.rt) if c.code == "06042")
+    cat = next(c for c in catalogue_services.list_categories(city.rt) if c.code == "06042")
     assert cat.limit_for("normal").label == "3个工作时"
     r = a.post("/console/admin/rules", data={"main_unit_id": str(unit_id), "category_class": "09",
                                              "area_code": "410802001"})
     assert r.status_code == 303
-    rule = next(x for x in admin.list_rules(city.rt) if x["main_unit_id"] == unit_id)
+    rule = next(x for x in cases_services_rules.list_rules(city.rt) if x["main_unit_id"] == unit_id)
     assert "马村区城管局" in a.get("/console/admin/rules").text
     assert a.post(f"/console/admin/rules/{rule['id']}/delete").status_code == 303
     r = a.post("/console/admin/rules", data={"main_unit_id": "", "category_class": "09"})

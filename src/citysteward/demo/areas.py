@@ -42,7 +42,7 @@ import shapely
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Polygon, box, shape
 from shapely.geometry.base import BaseGeometry
 
-from citysteward.domain.geo import gcj02_to_wgs84_array
+from citysteward.kernel.geo import gcj02_to_wgs84_array
 
 CITY_CODE = "410800"
 CITY_NAME = "焦作市"

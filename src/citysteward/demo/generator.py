@@ -39,15 +39,16 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString
 
+from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.lifecycle import TRANSITIONS, ActionParams, Timing, apply_action
+from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
+from citysteward.cases.domain.routing import CasePlace, ResponsibilityRule, RoutingDecision, route_case
+from citysteward.catalogue.domain.categories import Category, Urgency
 from citysteward.demo.areas import DemoAreas
-from citysteward.domain import deadlines
-from citysteward.domain.calendar import WorkCalendar
-from citysteward.domain.cases import Actor, Case, Event
-from citysteward.domain.catalogue import Category, Urgency
-from citysteward.domain.lifecycle import TRANSITIONS, ActionParams, Timing, apply_action
-from citysteward.domain.model import Action, CaseState, Role, Satisfaction, Source
-from citysteward.domain.routing import CasePlace, ResponsibilityRule, RoutingDecision, route_case
-from citysteward.domain.timelimit import LimitUnit, TimeLimit
+from citysteward.kernel import deadlines
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.calendar import WorkCalendar
+from citysteward.kernel.timelimit import LimitUnit, TimeLimit
 
 A, S = Action, CaseState
 H3_RESOLUTION = 9

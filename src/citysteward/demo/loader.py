@@ -30,18 +30,24 @@ from sqlalchemy import JSON, Connection, Table, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from citysteward.bootstrap import initialise
+from citysteward.cases import tables as cases_tables
+from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.model import CaseState
+from citysteward.cases.services import rules as cases_services_rules
+from citysteward.cases.store import case_to_row, event_to_row, rule_to_row
+from citysteward.catalogue import services as catalogue_services
 from citysteward.demo import generator, units
 from citysteward.demo.areas import DISTRICTS, DemoAreas, build_demo_areas
-from citysteward.domain.cases import Actor, Case, Event
-from citysteward.domain.errors import Conflict
-from citysteward.domain.model import CaseState, Role
-from citysteward.services import auth, reference
-from citysteward.services import calendar as calendar_service
-from citysteward.services.areas import import_areas
-from citysteward.services.runtime import Runtime
-from citysteward.services.setup import initialise
-from citysteward.store import tables as t
-from citysteward.store.repositories import case_to_row, event_to_row, rule_to_row
+from citysteward.geography import services as geography_services
+from citysteward.geography import tables as geography_tables
+from citysteward.geography.services import import_areas
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Conflict
+from citysteward.org.services import accounts, auth
+from citysteward.platform.runtime import Runtime
+from citysteward.worktime import services as calendar_service
+from citysteward.worktime import services as worktime_services
 
 CASE_BATCH = 2000
 ACTOR = Actor.system("演示数据")
@@ -146,7 +152,7 @@ def _organisation(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitD
                 made += 1
         rules = units.rule_definitions(areas, ids)
         conn = _conn(uow)
-        conn.execute(insert(t.responsibility_rules), [rule_to_row(r) for r in rules])
+        conn.execute(insert(cases_tables.responsibility_rules), [rule_to_row(r) for r in rules])
         uow.audit.record(now, None, ACTOR.name, "demo", "organisation", "import", None,
                          {"units": len(unit_defs), "users": made, "rules": len(rules)})
         uow.commit()
@@ -158,14 +164,14 @@ def _organisation(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitD
 def _grid_teams(rt: Runtime, areas: DemoAreas, unit_ids: dict[str, int], seed: int, say: Any) -> None:
     with rt.uow() as uow:
         conn = _conn(uow)
-        if conn.execute(select(func.count()).select_from(t.grid_members)).scalar_one():
+        if conn.execute(select(func.count()).select_from(geography_tables.grid_members)).scalar_one():
             return
         streets = {f["properties"]["code"]: unit_ids[f["properties"]["code"]] for f in areas.streets["features"]
                    if f["properties"]["code"] in unit_ids}
         sanitation = {d: unit_ids[units.sanitation_code(d)] for d in DISTRICTS}
         rows = generator.grid_teams(areas, streets, unit_ids[units.FACILITY], sanitation, seed)
         for batch in generator.iter_batches(rows, 5000):
-            conn.execute(insert(t.grid_members), list(batch))
+            conn.execute(insert(geography_tables.grid_members), list(batch))
         uow.commit()
     say(f"已为 {len(areas.grids['features'])} 个网格配置网格团队（党员先锋岗 + 专业维护团队 + 网格巡查员），"
         f"共 {len(rows)} 人")
@@ -199,10 +205,10 @@ def _cases(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitDef], un
 
 def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str, int]) -> generator.Context:
     rt.cache.drop()
-    catalogue = reference.catalogue(rt)
+    catalogue = catalogue_services.catalogue(rt)
     with rt.uow(readonly=True) as uow:
         users = uow.org.users()
-        numbers = {r.day: r.last for r in _conn(uow).execute(select(t.case_numbers))}
+        numbers = {r.day: r.last for r in _conn(uow).execute(select(cases_tables.case_numbers))}
     actor_of = {u["username"]: Actor(role=Role(u["role"]), user_id=u["id"], name=u["display_name"],
                                      unit_id=u["unit_id"]) for u in users}
     staff = units.staff_definitions()
@@ -224,9 +230,9 @@ def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str
         inspectors=inspectors, units=unit_actors)
     names = {**dict(catalogue.class_names), **{k: v.name for k, v in catalogue.by_code.items()}}
     return generator.Context(
-        now=rt.now(), tz=rt.settings.tz, calendar=reference.calendar(rt), categories=catalogue.by_code,
-        rules=reference.rules(rt), unit_names=reference.unit_names(rt), category_names=names,
-        area_names=reference.area_names(rt), people=people,
+        now=rt.now(), tz=rt.settings.tz, calendar=worktime_services.calendar(rt), categories=catalogue.by_code,
+        rules=cases_services_rules.rules(rt), unit_names=accounts.unit_names(rt), category_names=names,
+        area_names=geography_services.area_names(rt), people=people,
         territorial_units={d: unit_ids[units.district_bureau_code(d)] for d in DISTRICTS},
         sanitation_units={d: unit_ids[units.sanitation_code(d)] for d in DISTRICTS},
         prefix=rt.settings.city_prefix, numbers_used=numbers)
@@ -250,7 +256,7 @@ def bulk_insert_cases(conn: Connection, pairs: Sequence[tuple[Case, list[Event]]
             text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
             {"n": len(rows)}).scalars())
     else:
-        start = int(conn.execute(select(func.coalesce(func.max(t.cases.c.id), 0))).scalar_one())
+        start = int(conn.execute(select(func.coalesce(func.max(cases_tables.cases.c.id), 0))).scalar_one())
         ids = range(start + 1, start + 1 + len(rows))
     for row, case_id in zip(rows, ids, strict=True):
         row["id"] = case_id
@@ -262,11 +268,11 @@ def bulk_insert_cases(conn: Connection, pairs: Sequence[tuple[Case, list[Event]]
             row["case_id"] = case_id
             events.append(row)
     if conn.dialect.name == "postgresql":
-        _copy(conn, t.cases, rows)
-        _copy(conn, t.case_events, events)
+        _copy(conn, cases_tables.cases, rows)
+        _copy(conn, cases_tables.case_events, events)
     else:
-        conn.execute(insert(t.cases), rows)
-        conn.execute(insert(t.case_events), events)
+        conn.execute(insert(cases_tables.cases), rows)
+        conn.execute(insert(cases_tables.case_events), events)
 
 
 def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -287,7 +293,7 @@ def _save_numbers(conn: Connection, numbers: dict[str, int]) -> None:
     if not numbers:
         return
     make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(t.case_numbers)
+    stmt = make(cases_tables.case_numbers)
     stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": stmt.excluded.last})
     conn.execute(stmt, [{"day": d, "last": v} for d, v in sorted(numbers.items())])
 

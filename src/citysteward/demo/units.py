@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from citysteward.cases.domain.routing import ResponsibilityRule
 from citysteward.demo.areas import DISTRICTS, DemoAreas
-from citysteward.domain.model import Role
-from citysteward.domain.routing import ResponsibilityRule
+from citysteward.kernel.actor import Role
 
 DEMO_PASSWORD = "demo1234"
 FACILITY = "SZSSS"  # the unit whose presence marks a database that already holds the demo

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 
-from citysteward.api.app import create_app
+from citysteward.bootstrap import create_app
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from citysteward.domain.model import Action
+from citysteward.cases.domain.model import Action
 from tests.conftest import City, grid_point
 from tests.web.browser.conftest import assert_chinese_renders, shoot
 from tests.web.conftest import dispatched, png, report

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from citysteward.services import calendar, dashboard
+from citysteward.evaluation.services import dashboard
+from citysteward.worktime import services as calendar
 from tests.conftest import City
 from tests.web.browser.conftest import assert_chinese_renders, shoot
 from tests.web.conftest import report, seed_busy_city

@@ -1,0 +1,114 @@
+"""Composition root: settings → engine → unit of work → runtime → the web application (every
+context's routers, pages and templates). Contexts never wire themselves at import time; the CLI,
+the ASGI entry point, the workers and the tests all start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from citysteward import __version__
+from citysteward.cases.api import cases as cases_api
+from citysteward.cases.api import rules as rules_api
+from citysteward.cases.web import case_page, citizen, console, ledger
+from citysteward.cases.web import rules as rules_pages
+from citysteward.cases.web.template_globals import TEMPLATE_GLOBALS as CASE_GLOBALS
+from citysteward.catalogue import api as catalogue_api
+from citysteward.catalogue import services as catalogue_services
+from citysteward.catalogue import web as catalogue_pages
+from citysteward.catalogue.domain.categories import load_default_catalogue
+from citysteward.config import Settings
+from citysteward.evaluation import api as evaluation_api
+from citysteward.evaluation import web as evaluation_pages
+from citysteward.geography import api as geography_api
+from citysteward.geography import web as geography_pages
+from citysteward.kernel.actor import Actor
+from citysteward.notify import api as notify_api
+from citysteward.open311 import api as open311_api
+from citysteward.org import api as org_api
+from citysteward.org.web import accounts as org_pages
+from citysteward.org.web import shell as admin_shell
+from citysteward.platform.db import make_engine
+from citysteward.platform.http import errors
+from citysteward.platform.http.pages import STATIC_DIR, make_templates
+from citysteward.platform.runtime import Runtime
+from citysteward.supervision import api as supervision_api
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
+from citysteward.worktime import api as worktime_api
+from citysteward.worktime import services as worktime
+from citysteward.worktime import web as worktime_pages
+
+PACKAGE = Path(__file__).parent
+# JSON API routers, in the order their paths are matched.
+API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router,
+               rules_api.router, worktime_api.router, cases_api.router, cases_api.public, supervision_api.router,
+               evaluation_api.router, notify_api.router)
+# Page routers (HTML): the console first, then administration, the citizen page and the big screen.
+PAGE_MODULES = (console, ledger, case_page, admin_shell, org_pages, geography_pages, catalogue_pages, worktime_pages,
+                rules_pages, citizen, evaluation_pages)
+# Every context with pages keeps its templates in <context>/templates; names are unique across them.
+TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/templates", "org/templates",
+                                             "geography/templates", "catalogue/templates", "worktime/templates",
+                                             "evaluation/templates"))
+
+
+@dataclass
+class InitResult:
+    categories: int
+    calendar_years: list[int]
+
+
+def initialise(rt: Runtime) -> InitResult:
+    """Idempotent: categories are upserted, calendar years already loaded are kept (with their edits)."""
+    actor = Actor.system("初始化")
+    with rt.uow(readonly=True) as uow:
+        existing = {c.code for c in uow.catalogue.all()}
+    fresh = [c for c in load_default_catalogue() if c.code not in existing]
+    catalogue_services.load_catalogue(rt, fresh)
+    years = worktime.seed_default_years(rt, actor)
+    return InitResult(len(fresh), years)
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url)
+    return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=settings)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else Settings.from_env())
+    rt = runtime or build_runtime(settings)
+    app = FastAPI(
+        title="CitySteward 市政管家 API",
+        version=__version__,
+        description="网格化城市管理：问题上报、立案、派遣、处置、核查、结案；Open311 GeoReport v2。",
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router)
+    open311_api.mount(app)
+    mount_pages(app)
+
+    @app.get("/healthz", tags=["ops"], summary="健康检查")
+    def healthz() -> dict[str, object]:
+        return {"status": "ok", "warnings": worktime.readiness(rt)}
+
+    return app
+
+
+def mount_pages(app: FastAPI) -> None:
+    """The page routers, the static files (vendored Leaflet, ECharts and htmx: no CDN) and the Jinja
+    environment."""
+    app.state.web_templates = make_templates(app.state.settings, TEMPLATE_DIRS, CASE_GLOBALS)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in PAGE_MODULES:
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/console", status_code=303)

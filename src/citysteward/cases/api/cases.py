@@ -1,0 +1,215 @@
+"""REST: report intake, the case ledger, case detail and one endpoint per action."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+
+from citysteward.cases.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import actions as case_service
+from citysteward.cases.services import intake, photos
+from citysteward.kernel import geo
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import InvalidInput
+from citysteward.org.deps import CurrentStaff, OptionalStaff, actor_of
+from citysteward.platform.http.deps import RuntimeDep
+from citysteward.platform.http.errors import describe_validation
+from citysteward.platform.runtime import Runtime
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+_MULTIPART_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": ReportBody.model_json_schema(ref_template="#/components/schemas/{model}")},
+            "multipart/form-data": {"schema": {
+                "type": "object",
+                "required": ["category_code", "description", "lon", "lat"],
+                "properties": {
+                    **{k: {"type": "string"} for k in ReportBody.model_fields if k not in ("photo_ids",)},
+                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                },
+            }},
+        },
+    }
+}
+
+
+async def _report_input(request: Request, rt: Runtime) -> intake.ReportInput:
+    """JSON, or multipart with up to 6 photos: both end as one ReportBody."""
+    ctype = request.headers.get("content-type", "")
+    uploads: list[photos.PreparedPhoto] = []
+    try:
+        if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
+            form = await request.form(max_files=rt.settings.max_photos_per_report + 1)
+            fields = {k: v for k, v in form.multi_items() if isinstance(v, str) and k != "photos"}
+            if "self_handled" in fields:
+                fields["self_handled"] = fields["self_handled"].lower() in ("1", "true", "on", "yes")  # type: ignore[assignment]
+            for key in ("photo_ids",):
+                fields.pop(key, None)
+            body = ReportBody.model_validate({k: v for k, v in fields.items() if v != ""})
+            files = [f for f in form.getlist("photos") if not isinstance(f, str)]
+            if len(files) > rt.settings.max_photos_per_report:
+                raise InvalidInput(f"每次最多上传 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
+            for f in files:
+                raw = await f.read()
+                kind = "after" if body.self_handled and (f.filename or "").startswith("after") else "before"
+                uploads.append(await run_in_threadpool(photos.prepare_photo, rt, raw, kind, f.filename or ""))
+        else:
+            try:
+                data = json.loads(await request.body() or b"null")
+            except ValueError as exc:
+                raise InvalidInput("请求体不是有效的 JSON") from exc
+            if not isinstance(data, dict):
+                raise InvalidInput("请求体应为 JSON 对象")
+            body = ReportBody.model_validate(data)
+    except ValidationError as exc:
+        message, problems = describe_validation(list(exc.errors()))
+        raise InvalidInput(message, problems) from exc
+    return intake.ReportInput(
+        category_code=body.category_code, description=body.description, lon=body.lon, lat=body.lat,
+        crs=body.crs, address=body.address, road=body.road, urgency=body.urgency,
+        reporter_name=body.reporter_name, reporter_phone=body.reporter_phone, source=body.source,
+        photos=tuple(uploads), photo_ids=tuple(body.photo_ids), self_handled=body.self_handled,
+    )
+
+
+@router.post("/reports", status_code=201, summary="上报问题（市民/热线/监督员/外部系统）", openapi_extra=_MULTIPART_DOC)
+async def create_report(request: Request, rt: RuntimeDep, user: OptionalStaff) -> dict[str, Any]:
+    data = await _report_input(request, rt)
+    # Validation and the grid lookup are in-memory and quick; the write joins the group commit and
+    # is awaited without holding a worker thread.
+    result = await asyncio.wrap_future(intake.submit_report(rt, data, actor_of(user)))
+    return {"case_no": result.case_no, "state": result.state, "grid_code": result.grid_code,
+            "version": result.version, "public_token": result.public_token,
+            "track_url": f"/track/{result.case_no}?t={result.public_token}"}
+
+
+@router.get("/cases", summary="问题台账（筛选、分页）")
+def list_cases(
+    rt: RuntimeDep,
+    user: CurrentStaff,
+    state: Annotated[list[str] | None, Query(description="状态，可多选")] = None,
+    category: Annotated[list[str] | None, Query()] = None,
+    unit: Annotated[list[int] | None, Query()] = None,
+    grid: Annotated[list[str] | None, Query()] = None,
+    street: Annotated[list[str] | None, Query()] = None,
+    district: Annotated[list[str] | None, Query()] = None,
+    source: Annotated[list[str] | None, Query()] = None,
+    light: Annotated[list[str] | None, Query()] = None,
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    overdue: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 20,
+    order: Annotated[str, Query(pattern="^(newest|oldest|deadline)$")] = "newest",
+) -> dict[str, Any]:
+    for moment in (date_from, date_to):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput("日期时间需带时区，例如 2026-11-22T00:00:00+08:00")
+    filters = {"state": state, "category": category, "unit": unit, "grid": grid, "street": street,
+               "district": district, "source": source, "light": light, "date_from": date_from,
+               "date_to": date_to, "overdue": overdue, "q": q}
+    return case_service.list_cases(rt, user.actor, filters, page, page_size, order)
+
+
+@router.get("/cases/nearby", summary="附近未办结的同类问题（我也遇到 / 查重）")
+def nearby(
+    rt: RuntimeDep,
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    category: str | None = None,
+    crs: Annotated[str, Query(pattern="^(wgs84|gcj02|bd09)$")] = "wgs84",
+) -> list[dict[str, Any]]:
+    wlon, wlat = geo.to_wgs84(lon, lat, geo.CoordSys(crs))
+    return case_service.nearby_open_cases(rt, wlon, wlat, category)
+
+
+@router.get("/cases/{case_no}", summary="案件详情与处置时间线")
+def case_detail(case_no: str, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+    return case_service.case_detail(rt, case_no, user.actor)
+
+
+def _action_endpoint(action: Action) -> Any:
+    def endpoint(case_no: str, body: ActionBody, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+        data = case_service.ActionInput(
+            version=body.version, note=body.note, unit_id=body.unit_id,
+            assisting_unit_ids=tuple(body.assisting_unit_ids), override_reason=body.override_reason,
+            extension=body.extension.model_dump() if body.extension else None, merged_into=body.merged_into,
+            photo_ids=tuple(body.photo_ids), category_code=body.category_code, urgency=body.urgency,
+        )
+        return case_service.perform_action(rt, case_no, action, user.actor, data)
+
+    endpoint.__name__ = f"case_{action.value}"
+    return endpoint
+
+
+STAFF_ACTIONS = [a for a in Action if a not in (
+    Action.REPORT, Action.RATE, Action.ME_TOO, Action.REOPEN, Action.OVERDUE)]
+for _action in STAFF_ACTIONS:
+    router.add_api_route(
+        f"/cases/{{case_no}}/{_action.value}", _action_endpoint(_action), methods=["POST"],
+        summary=f"{_action.label}（{_action.value}）", tags=["case actions"],
+    )
+
+
+@router.post("/photos", status_code=201, summary="上传照片（处置前/处置后），返回照片编号",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["photos"], "properties": {
+                     "kind": {"type": "string", "enum": ["before", "after"]},
+                     "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def upload_photos(request: Request, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise InvalidInput("请使用 multipart/form-data 上传照片")
+    form = await request.form(max_files=13)
+    kind = str(form.get("kind") or "after")
+    files = [f for f in form.getlist("photos") if not isinstance(f, str)]
+    if not files:
+        raise InvalidInput("没有收到照片", {"field": "photos"})
+    prepared = [await run_in_threadpool(photos.prepare_photo, rt, await f.read(), kind, f.filename or "")
+                for f in files]
+    ids = await run_in_threadpool(photos.upload_photos, rt, prepared, user.display_name)
+    return {"photo_ids": ids}
+
+
+@router.get("/photos/{photo_id}", summary="照片文件", response_class=FileResponse)
+def get_photo(photo_id: int, rt: RuntimeDep) -> FileResponse:
+    path, row = photos.photo_file(rt, photo_id)
+    return FileResponse(path, media_type=row["content_type"])
+
+
+# ---------------------------------------------------------------- the citizen's side
+public = APIRouter(prefix="/api/v1/public", tags=["citizen"])
+CITIZEN = Actor(role=Role.CITIZEN, name="市民")
+
+
+@public.get("/cases/{case_no}", summary="按案件编号查询进度（不含个人信息）")
+def track(case_no: str, rt: RuntimeDep, t: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    return case_service.public_case(rt, case_no, t)
+
+
+@public.post("/cases/{case_no}/rate", summary="满意度评价")
+def rate(case_no: str, body: RateBody, rt: RuntimeDep) -> dict[str, Any]:
+    data = case_service.ActionInput(version=None, note=body.note, satisfaction=body.satisfaction, token=body.token)
+    return case_service.perform_action(rt, case_no, Action.RATE, CITIZEN, data)
+
+
+@public.post("/cases/{case_no}/reopen", summary="反映问题未解决（回到核查环节）")
+def reopen(case_no: str, body: ReopenBody, rt: RuntimeDep) -> dict[str, Any]:
+    data = case_service.ActionInput(version=None, note=body.note, token=body.token)
+    return case_service.perform_action(rt, case_no, Action.REOPEN, CITIZEN, data)
+
+
+@public.post("/cases/{case_no}/me_too", summary="我也遇到（代替重复上报）")
+def me_too(case_no: str, rt: RuntimeDep) -> dict[str, Any]:
+    return case_service.perform_action(rt, case_no, Action.ME_TOO, CITIZEN, case_service.ActionInput(version=None))

@@ -1,0 +1,332 @@
+"""Case actions, detail and ledger: every state change goes through the domain's one table, under
+optimistic concurrency, in one transaction with its event."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import h3
+
+from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case, Event
+from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
+from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
+from citysteward.cases.domain.routing import CasePlace, RoutingDecision, route_case
+from citysteward.cases.services import rules as cases_services_rules
+from citysteward.catalogue import services as catalogue_services
+from citysteward.catalogue.domain.categories import Urgency
+from citysteward.geography import services as geography_services
+from citysteward.kernel import deadlines
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound, StaleCase
+from citysteward.kernel.privacy import mask_name, mask_phone
+from citysteward.kernel.timelimit import TimeLimit
+from citysteward.org.services import accounts
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work_port import UnitOfWork
+from citysteward.worktime import services as worktime_services
+
+COUNT_CAP = 10_000  # matches beyond this are reported as "10,000+"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionInput:
+    version: int | None
+    note: str = ""
+    unit_id: int | None = None
+    assisting_unit_ids: tuple[int, ...] = ()
+    override_reason: str = ""
+    extension: dict[str, Any] | None = None
+    merged_into: str | None = None
+    satisfaction: str | None = None
+    photo_ids: tuple[int, ...] = ()
+    category_code: str | None = None
+    urgency: str | None = None
+    token: str | None = None  # the reporter's tracking token: a citizen's rating or "not fixed" needs it
+
+
+def can_view(case: Case, actor: Actor) -> bool:
+    """A unit's staff see only their unit's cases (main or assisting)."""
+    if actor.role is Role.UNIT:
+        return actor.unit_id is not None and (
+            actor.unit_id == case.main_unit_id or actor.unit_id in case.assisting_unit_ids
+        )
+    return actor.role.is_staff
+
+
+CITIZEN_ACTIONS = frozenset({Action.ME_TOO, Action.RATE, Action.REOPEN})
+# Only the reporter may rate or say "not fixed": case numbers are sequential and easy to guess, so
+# these need the random token handed out with the case number. "Me too" is open to anyone.
+REPORTER_ACTIONS = frozenset({Action.RATE, Action.REOPEN})
+
+
+def reporter_token_ok(case: Case, token: str | None) -> bool:
+    return bool(token and case.public_token and secrets.compare_digest(token, case.public_token))
+
+
+def _load(uow: UnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
+    case = uow.cases.get(case_no, lock=lock)
+    citizen_ok = actor.role is Role.CITIZEN and action in CITIZEN_ACTIONS
+    # A unit asking for someone else's case learns nothing, not even that it exists.
+    if case is None or not (citizen_ok or can_view(case, actor)):
+        raise NotFound(f"案件 {case_no} 不存在或无权查看", {"case_no": case_no})
+    return case
+
+
+def routing_for(rt: Runtime, case: Case) -> RoutingDecision:
+    cat = catalogue_services.catalogue(rt).get(case.category_code)
+    place = CasePlace(case.category_code, cat.class_code, case.grid_code, case.community_code,
+                      case.street_code, case.district_code, case.road)
+    catalogue = catalogue_services.catalogue(rt)
+    names = {**{c: n for c, n in catalogue.class_names.items()}, **{k: v.name for k, v in catalogue.by_code.items()}}
+    return route_case(place, cases_services_rules.rules(rt), accounts.unit_names(rt), names, geography_services.area_names(rt))
+
+
+def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data: ActionInput) -> dict[str, Any]:
+    now = rt.now()
+    params = ActionParams(
+        note=data.note or "",
+        unit_id=data.unit_id,
+        assisting_unit_ids=tuple(data.assisting_unit_ids),
+        override_reason=data.override_reason or "",
+        extension=TimeLimit.from_dict(data.extension) if data.extension else None,
+        merged_into=data.merged_into,
+        satisfaction=_satisfaction(data.satisfaction),
+        photo_ids=tuple(data.photo_ids),
+    )
+    with rt.uow() as uow:
+        case = _load(uow, case_no, actor, lock=True, action=action)
+        if actor.role is Role.CITIZEN and action in REPORTER_ACTIONS and not reporter_token_ok(case, data.token):
+            raise Forbidden("只有上报人可以评价或反映未解决：请使用提交问题时获得的查询链接",
+                            {"field": "token"})
+        version = case.version if data.version is None else data.version
+        if data.version is not None and data.version != case.version:
+            raise StaleCase("案件已被他人更新，请刷新后重试",
+                            {"case_no": case_no, "expected_version": data.version, "current_version": case.version})
+        extra = _prepare(rt, uow, case, action, data)
+        catalogue = catalogue_services.catalogue(rt)
+        limit = catalogue.get(case.category_code).limit_for(case.urgency)
+        event = apply_action(case, action, actor, now, params, Timing(worktime_services.calendar(rt), limit))
+        if extra:
+            event = Event(**{**_event_fields(event), "payload": {**event.payload, **extra}})
+        if params.photo_ids:
+            _claim(uow, case, params.photo_ids)
+        uow.cases.save(case, version)
+        uow.cases.append_event(event)
+        uow.commit()
+    return {"case_no": case.case_no, "state": case.state.value, "state_label": case.state.label,
+            "version": case.version}
+
+
+def _event_fields(event: Event) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in Event.__slots__}  # type: ignore[attr-defined]
+
+
+def _satisfaction(value: str | None) -> Satisfaction | None:
+    if not value:
+        return None
+    try:
+        return Satisfaction(value)
+    except ValueError as exc:
+        raise InvalidInput("满意度只能是 satisfied、basically 或 unsatisfied", {"field": "satisfaction"}) from exc
+
+
+def _prepare(rt: Runtime, uow: UnitOfWork, case: Case, action: Action, data: ActionInput) -> dict[str, Any]:
+    """Checks and data that need storage: units exist, merge target is open, routing at registration."""
+    extra: dict[str, Any] = {}
+    if action is Action.REGISTER:
+        if data.category_code and data.category_code != case.category_code:
+            catalogue_services.catalogue(rt).get(data.category_code)
+            extra["category_changed"] = {"from": case.category_code, "to": data.category_code}
+            case.category_code = data.category_code
+        if data.urgency:
+            try:
+                case.urgency = Urgency(data.urgency).value
+            except ValueError as exc:
+                raise InvalidInput(f"未知的紧急程度：{data.urgency}", {"field": "urgency"}) from exc
+        decision = routing_for(rt, case)
+        case.suggested_unit_id = decision.unit_id
+        case.routing_rule_id = decision.rule_id
+        case.routing_reason = decision.reason
+        extra["routing"] = {"unit_id": decision.unit_id, "rule_id": decision.rule_id, "reason": decision.reason}
+    if action is Action.DISPATCH:
+        for unit_id in (data.unit_id, *data.assisting_unit_ids):
+            unit = uow.org.unit(unit_id) if unit_id else None
+            if unit_id and (unit is None or not unit["active"]):
+                raise InvalidInput(f"责任单位 {unit_id} 不存在或已停用", {"field": "unit_id"})
+    if action is Action.MERGE and data.merged_into:
+        target = uow.cases.get(data.merged_into)
+        if target is None or target.state.is_final:
+            raise InvalidInput(f"要合并到的案件 {data.merged_into} 不存在或已办结", {"field": "merged_into"})
+    return extra
+
+
+def _claim(uow: UnitOfWork, case: Case, photo_ids: tuple[int, ...]) -> None:
+    assert case.id is not None
+    for pid in photo_ids:
+        row = uow.cases.photo(pid)
+        if row is None or row["case_id"] not in (None, case.id):
+            raise InvalidInput(f"照片 {pid} 不存在或已属于其他案件", {"field": "photo_ids"})
+    uow.cases.link_photos(case.id, photo_ids)
+
+
+# ------------------------------------------------------------------ reading
+def live_light(rt: Runtime, case: Case, now: datetime) -> str | None:
+    if not case.state.clock_running or case.deadline is None or not case.limit_minutes:
+        return case.light
+    clock = deadlines.clock_for(case.limit) if case.limit else "working"
+    return deadlines.timer_light(now, case.deadline, case.limit_minutes, clock, worktime_services.calendar(rt)).value
+
+
+def case_detail(rt: Runtime, case_no: str, actor: Actor) -> dict[str, Any]:
+    with rt.uow(readonly=True) as uow:
+        case = _load(uow, case_no, actor)
+        assert case.id is not None
+        events = uow.cases.events(case.id)
+        photos = uow.cases.photos(case.id)
+    units = accounts.unit_names(rt)
+    catalogue = catalogue_services.catalogue(rt)
+    cat = catalogue.by_code.get(case.category_code)
+    personal = actor.role.sees_personal_data
+    light = live_light(rt, case, rt.now())
+    return {
+        **_case_fields(case, units, catalogue.name(case.category_code), geography_services.area_names(rt)),
+        "category_class": cat.class_name if cat else "",
+        "reporter_name": case.reporter_name if personal else mask_name(case.reporter_name),
+        "reporter_phone": case.reporter_phone if personal else mask_phone(case.reporter_phone),
+        "light": light,
+        "light_label": deadlines.Light(light).label if light else None,
+        "routing": {"suggested_unit_id": case.suggested_unit_id,
+                    "suggested_unit_name": units.get(case.suggested_unit_id or 0),
+                    "rule_id": case.routing_rule_id, "reason": case.routing_reason},
+        "pending_request": case.pending_request.value if case.pending_request else None,
+        "pending_request_label": case.pending_request.label if case.pending_request else None,
+        "pending_payload": case.pending_payload,
+        "allowed_actions": [{"action": a.value, "label": a.label} for a in allowed_actions(case, actor)],
+        "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}",
+                    "width": p["width"], "height": p["height"]} for p in photos],
+        "timeline": [_event_view(e, units) for e in events],
+    }
+
+
+def _case_fields(case: Case, units: dict[int, str], category_name: str, areas: dict[str, str]) -> dict[str, Any]:
+    return {
+        "case_no": case.case_no, "id": case.id, "version": case.version,
+        "state": case.state.value, "state_label": case.state.label,
+        "source": case.source.value, "source_label": case.source.label,
+        "category_code": case.category_code, "category_name": category_name,
+        "urgency": case.urgency, "urgency_label": Urgency(case.urgency).label,
+        "description": case.description, "address": case.address, "road": case.road,
+        "lon": case.lon, "lat": case.lat,
+        "grid_code": case.grid_code, "grid_name": areas.get(case.grid_code),
+        "community_code": case.community_code, "street_code": case.street_code,
+        "street_name": areas.get(case.street_code), "district_code": case.district_code,
+        "district_name": areas.get(case.district_code),
+        "main_unit_id": case.main_unit_id, "main_unit_name": units.get(case.main_unit_id or 0),
+        "assisting_units": [{"id": u, "name": units.get(u)} for u in case.assisting_unit_ids],
+        "limit": case.limit.to_dict() if case.limit else None,
+        "limit_label": case.limit.label if case.limit else None,
+        "deadline": case.deadline, "reported_at": case.reported_at, "registered_at": case.registered_at,
+        "dispatched_at": case.dispatched_at, "handled_at": case.handled_at, "closed_at": case.closed_at,
+        "updated_at": case.updated_at, "overdue": case.overdue, "handled_on_time": case.handled_on_time,
+        "rework_count": case.rework_count, "extension_count": case.extension_count,
+        "me_too_count": case.me_too_count, "merged_into": case.merged_into,
+        "satisfaction": case.satisfaction.value if case.satisfaction else None,
+        "client_id": case.client_id,
+    }
+
+
+def _event_view(e: Event, units: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": e.id, "action": e.action.value, "action_label": e.action.label,
+        "from_state": e.from_state.value if e.from_state else None,
+        "to_state": e.to_state.value, "to_state_label": e.to_state.label,
+        "actor": e.actor.name, "role": e.actor.role.value, "role_label": e.actor.role.label,
+        "unit_id": e.actor.unit_id, "unit_name": units.get(e.actor.unit_id or 0),
+        "at": e.at, "note": e.note, "payload": e.payload, "photo_ids": list(e.photo_ids),
+    }
+
+
+def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str, Any]:
+    """The citizen's view: no personal data, no internal notes, only public steps. With the reporter's
+    token the page also offers rating and "not fixed"."""
+    with rt.uow(readonly=True) as uow:
+        case = uow.cases.get(case_no.strip())
+        if case is None or case.id is None:
+            raise NotFound(f"没有找到案件 {case_no}")
+        events = uow.cases.events(case.id)
+        photos = uow.cases.photos(case.id)
+    return {
+        "case_no": case.case_no, "state": case.state.value, "state_label": case.state.label,
+        "category_name": catalogue_services.catalogue(rt).name(case.category_code),
+        "address": case.address, "lon": case.lon, "lat": case.lat, "reported_at": case.reported_at,
+        "closed_at": case.closed_at, "deadline": case.deadline,
+        "main_unit_name": accounts.unit_names(rt).get(case.main_unit_id or 0),
+        "satisfaction": case.satisfaction.value if case.satisfaction else None,
+        "is_reporter": reporter_token_ok(case, token),
+        "can_rate": case.state is CaseState.CLOSED and case.satisfaction is None and reporter_token_ok(case, token),
+        "can_reopen": case.state is CaseState.CLOSED and reporter_token_ok(case, token),
+        "me_too_count": case.me_too_count,
+        "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}"} for p in photos],
+        "timeline": [
+            {"action": e.action.value, "action_label": e.action.label, "state_label": e.to_state.label,
+             "at": e.at, "note": e.note if e.action in PUBLIC_NOTE_ACTIONS else ""}
+            for e in events if e.public
+        ],
+    }
+
+
+def list_cases(
+    rt: Runtime, actor: Actor, filters: dict[str, Any], page: int = 1, page_size: int = 20, order: str = "newest"
+) -> dict[str, Any]:
+    if page < 1 or not 1 <= page_size <= 200:
+        raise InvalidInput("分页参数错误：page ≥ 1，page_size 在 1–200 之间")
+    if order not in ("newest", "oldest", "deadline"):
+        raise InvalidInput(f"不支持的排序：{order}")
+    filters = dict(filters)
+    if actor.role is Role.UNIT:
+        filters["units_any"] = [actor.unit_id or -1]
+    for key, enum_cls in (("state", CaseState), ("source", Source)):
+        for value in _as_list(filters.get(key)):
+            try:
+                enum_cls(value)
+            except ValueError as exc:
+                raise InvalidInput(f"未知的{'状态' if key == 'state' else '来源'}：{value}", {"field": key}) from exc
+    with rt.uow(readonly=True) as uow:
+        rows, total = uow.cases.list(filters, page_size, (page - 1) * page_size, order, COUNT_CAP)
+    units = accounts.unit_names(rt)
+    catalogue = catalogue_services.catalogue(rt)
+    areas = geography_services.area_names(rt)
+    items = []
+    for r in rows:
+        state = CaseState(r["state"])
+        items.append({
+            **r, "state_label": state.label, "category_name": catalogue.name(r["category_code"]),
+            "main_unit_name": units.get(r["main_unit_id"] or 0), "district_name": areas.get(r["district_code"]),
+            "street_name": areas.get(r["street_code"]), "source_label": Source(r["source"]).label,
+            "light_label": deadlines.Light(r["light"]).label if r["light"] else None,
+        })
+    capped = total > COUNT_CAP
+    return {"items": items, "total": min(total, COUNT_CAP), "total_capped": capped, "page": page,
+            "page_size": page_size}
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, list | tuple | set) else [value]
+
+
+def nearby_open_cases(rt: Runtime, lon: float, lat: float, category_code: str | None, limit: int = 10) -> list[dict[str, Any]]:
+    """Open reports around a point (the citizen's "me too" prompt, the acceptor's duplicate check)."""
+    cell = h3.latlng_to_cell(lat, lon, 9)
+    cells = sorted(h3.grid_disk(cell, 1))
+    with rt.uow(readonly=True) as uow:
+        rows = uow.cases.nearby_open(cells, category_code, limit)
+    catalogue = catalogue_services.catalogue(rt)
+    return [{"case_no": r["case_no"], "category_name": catalogue.name(r["category_code"]),
+             "description": r["description"][:80], "address": r["address"], "state_label": CaseState(r["state"]).label,
+             "reported_at": r["reported_at"], "me_too_count": r["me_too_count"], "lon": r["lon"], "lat": r["lat"]}
+            for r in rows]

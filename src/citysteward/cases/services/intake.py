@@ -1,0 +1,222 @@
+"""Report intake (信息采集): citizens, the 12345 hotline, inspectors and other systems report a
+problem; it gets a case number, a grid and a place in the ledger. An inspector may fix a small
+problem on the spot (自处理) with before and after photos."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import h3
+
+from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
+from citysteward.cases.domain.model import Action, CaseState, Source
+from citysteward.cases.services.photos import PreparedPhoto, save_photo
+from citysteward.catalogue import services as catalogue_services
+from citysteward.catalogue.domain.categories import Urgency
+from citysteward.geography import services as geography_services
+from citysteward.geography.domain import GridCode
+from citysteward.kernel import geo
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden, InvalidInput
+from citysteward.platform.groupcommit import GroupCommit
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work_port import UnitOfWork
+from citysteward.worktime import services as worktime_services
+
+MAX_DESCRIPTION = 4000
+H3_RESOLUTION = 9  # ~0.1 km² cells: "nearby" = a cell and its neighbours
+_PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
+_SOURCE_BY_ROLE = {
+    Role.CITIZEN: Source.CITIZEN,
+    Role.HOTLINE: Source.HOTLINE,
+    Role.INSPECTOR: Source.INSPECTOR,
+    Role.SYSTEM: Source.SYSTEM,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    category_code: str
+    description: str
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+    address: str = ""
+    road: str | None = None
+    urgency: str | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+    source: str | None = None
+    photos: tuple[PreparedPhoto, ...] = ()
+    photo_ids: tuple[int, ...] = ()
+    self_handled: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    case_no: str
+    id: int
+    state: str
+    grid_code: str
+    public_token: str
+    version: int
+
+
+def _validate(rt: Runtime, data: ReportInput, actor: Actor) -> tuple[Source, float, float, str]:
+    texts = (data.description, data.address, data.road, data.reporter_name, data.reporter_phone)
+    if any(t and "\x00" in t for t in texts):
+        raise InvalidInput("内容中包含非法控制字符", {"field": "description"})
+    description = data.description.strip()
+    if not description:
+        raise InvalidInput("请填写问题描述", {"field": "description"})
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"问题描述不能超过 {MAX_DESCRIPTION} 字", {"field": "description"})
+    if data.reporter_phone and not _PHONE.match(data.reporter_phone.strip()):
+        raise InvalidInput("联系电话格式不正确", {"field": "reporter_phone"})
+    if len(data.photos) + len(data.photo_ids) > rt.settings.max_photos_per_report:
+        raise InvalidInput(f"每次最多上传 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
+    allowed = _SOURCE_BY_ROLE.get(actor.role)
+    if allowed is None:
+        raise Forbidden(f"「{actor.role.label}」不能上报问题")
+    source = Source(data.source) if data.source else allowed
+    if source is not allowed and not (actor.role is Role.SYSTEM and source in (Source.OPEN311, Source.SENSOR)):
+        raise Forbidden(f"「{actor.role.label}」不能以「{source.label}」渠道上报")
+    if data.self_handled and actor.role is not Role.INSPECTOR:
+        raise Forbidden("只有监督员可以自处理")
+    try:
+        crs = geo.CoordSys.parse(data.crs)
+    except ValueError as exc:
+        raise InvalidInput(f"不支持的坐标系：{data.crs}（可选 wgs84、gcj02、bd09）", {"field": "crs"}) from exc
+    lon, lat = geo.to_wgs84(float(data.lon), float(data.lat), crs)
+    return source, lon, lat, description
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A validated report: everything but the transaction."""
+
+    data: ReportInput
+    actor: Actor
+    source: Source
+    lon: float
+    lat: float
+    description: str
+    category_code: str
+    urgency: str
+    grid: GridCode
+    at: datetime
+
+
+def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
+    return submit_report(rt, data, actor).result()
+
+
+def submit_report(rt: Runtime, data: ReportInput, actor: Actor) -> Future[ReportResult]:
+    """Validate now (errors raise here), write with the next group commit; an async caller awaits
+    the future without holding a thread."""
+    prepared = _prepare(rt, data, actor)
+    # One writer: the day's case-number row is locked by each batch until it commits anyway.
+    writer = rt.singleton("intake_writer", lambda: GroupCommit(
+        rt.uow, lambda uow, p: _write(rt, uow, p), write_many=lambda uow, ps: _write_many(rt, uow, ps)))
+    return writer.enqueue(prepared)
+
+
+def _prepare(rt: Runtime, data: ReportInput, actor: Actor) -> _Prepared:
+    source, lon, lat, description = _validate(rt, data, actor)
+    category = catalogue_services.catalogue(rt).get(data.category_code)
+    urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
+    grid = GridCode.parse(geography_services.grid_index(rt).locate(lon, lat))
+    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
+
+
+def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
+    data, actor, now = p.data, p.actor, p.at
+    return Case(
+        case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
+        state=CaseState.REPORTED, source=p.source, category_code=p.category_code, urgency=p.urgency,
+        description=p.description, lon=p.lon, lat=p.lat, grid_code=p.grid.value,
+        community_code=p.grid.community_code, street_code=p.grid.street_code,
+        district_code=p.grid.division_code, reported_at=now, updated_at=now,
+        address=data.address.strip()[:200], road=(data.road or "").strip() or None,
+        cell=h3.latlng_to_cell(p.lat, p.lon, H3_RESOLUTION),
+        reporter_name=(data.reporter_name or "").strip() or None,
+        reporter_phone=(data.reporter_phone or "").strip() or None,
+        reporter_user_id=actor.user_id, client_id=actor.client_id,
+        public_token=secrets.token_urlsafe(12),
+    )
+
+
+def _report_event(p: _Prepared, case: Case, photo_ids: tuple[int, ...] = ()) -> Event:
+    return Event(
+        action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=p.actor, at=p.at,
+        note=p.description[:200],
+        payload={"source": p.source.value, "attributes": p.data.attributes, "crs": p.data.crs},
+        photo_ids=photo_ids, case_id=case.id,
+    )
+
+
+def _local_day(rt: Runtime, p: _Prepared) -> str:
+    return p.at.astimezone(rt.settings.tz).strftime("%Y%m%d")
+
+
+def _result(case: Case) -> ReportResult:
+    assert case.id is not None
+    return ReportResult(case.case_no, case.id, case.state.value, case.grid_code, case.public_token or "",
+                        case.version)
+
+
+def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
+    """One report, with its photos and an inspector's on-the-spot handling."""
+    local_day = _local_day(rt, p)
+    case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
+    uow.cases.add(case)
+    assert case.id is not None
+    photo_ids = [save_photo(rt, uow, photo, case.id, p.actor.name or p.source.label) for photo in p.data.photos]
+    if p.data.photo_ids:
+        _claim_photos(uow, case.id, p.data.photo_ids)
+        photo_ids += list(p.data.photo_ids)
+    uow.cases.append_event(_report_event(p, case, tuple(photo_ids)))
+    if p.data.self_handled:
+        version = case.version
+        event = apply_action(case, Action.SELF_HANDLE, p.actor, p.at, ActionParams(note="现场自处理"),
+                             Timing(worktime_services.calendar(rt)))
+        uow.cases.save(case, version)
+        uow.cases.append_event(event)
+    return _result(case)
+
+
+def _write_many(rt: Runtime, uow: UnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
+    """A batch in a few multi-row statements; reports with photos or self-handling go one by one."""
+    results: dict[int, ReportResult] = {}
+    plain = [(i, p) for i, p in enumerate(batch) if not (p.data.photos or p.data.photo_ids or p.data.self_handled)]
+    by_day: dict[str, list[tuple[int, _Prepared]]] = {}
+    for i, p in plain:
+        by_day.setdefault(_local_day(rt, p), []).append((i, p))
+    cases: list[tuple[int, _Prepared, Case]] = []
+    for day, items in by_day.items():
+        last = uow.cases.next_number(day, len(items))
+        first = last - len(items) + 1
+        cases += [(i, p, _new_case(rt, p, day, first + k)) for k, (i, p) in enumerate(items)]
+    if cases:
+        uow.cases.add_many([c for _, _, c in cases])
+        uow.cases.append_events([_report_event(p, c) for _, p, c in cases])
+        results.update((i, _result(c)) for i, _, c in cases)
+    for i, p in enumerate(batch):
+        if i not in results:
+            results[i] = _write(rt, uow, p)
+    return [results[i] for i in range(len(batch))]
+
+
+def _claim_photos(uow: UnitOfWork, case_id: int, photo_ids: tuple[int, ...]) -> None:
+    for pid in photo_ids:
+        row = uow.cases.photo(pid)
+        if row is None or (row["case_id"] not in (None, case_id)):
+            raise InvalidInput(f"照片 {pid} 不存在或已属于其他案件", {"field": "photo_ids"})
+    uow.cases.link_photos(case_id, photo_ids)

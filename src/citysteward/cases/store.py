@@ -1,0 +1,314 @@
+"""Repositories on SQLAlchemy Core: explicit row <-> domain mapping, one class per aggregate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from citysteward.cases import tables as cases_tables
+from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.model import Action, CaseState, PendingRequest, Satisfaction, Source
+from citysteward.cases.domain.routing import ResponsibilityRule
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import StaleCase
+from citysteward.kernel.timelimit import LimitUnit, TimeLimit
+
+# ---------------------------------------------------------------- cases
+_CASE_SCALARS = [
+    "case_no", "version", "category_code", "urgency", "description", "address", "road", "lon",
+    "lat", "cell", "grid_code", "community_code", "street_code", "district_code", "reporter_name",
+    "reporter_phone", "reporter_user_id", "client_id", "main_unit_id", "suggested_unit_id",
+    "routing_rule_id", "routing_reason", "limit_minutes", "deadline", "reported_at", "registered_at",
+    "dispatched_at", "handled_at", "closed_at", "suspended_at", "updated_at", "pending_payload", "light",
+    "overdue", "handled_on_time", "rework_count", "extension_count", "return_count", "reopen_count",
+    "me_too_count", "merged_into", "public_token",
+]
+
+
+def case_to_row(case: Case) -> dict[str, Any]:
+    row = {name: getattr(case, name) for name in _CASE_SCALARS}
+    row["state"] = case.state.value
+    row["source"] = case.source.value
+    row["assisting_unit_ids"] = list(case.assisting_unit_ids)
+    row["limit_amount"] = case.limit.amount if case.limit else None
+    row["limit_unit"] = case.limit.unit.value if case.limit else None
+    row["pending_request"] = case.pending_request.value if case.pending_request else None
+    row["satisfaction"] = case.satisfaction.value if case.satisfaction else None
+    row["updated_at"] = case.updated_at or case.reported_at
+    return row
+
+
+def row_to_case(row: Any) -> Case:
+    m = row._mapping
+    values = {name: m[name] for name in _CASE_SCALARS}
+    return Case(
+        id=m["id"],
+        state=CaseState(m["state"]),
+        source=Source(m["source"]),
+        assisting_unit_ids=tuple(m["assisting_unit_ids"] or ()),
+        limit=TimeLimit(m["limit_amount"], LimitUnit(m["limit_unit"])) if m["limit_unit"] else None,
+        pending_request=PendingRequest(m["pending_request"]) if m["pending_request"] else None,
+        satisfaction=Satisfaction(m["satisfaction"]) if m["satisfaction"] else None,
+        **values,
+    )
+
+
+def event_to_row(event: Event) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "action": event.action.value,
+        "from_state": event.from_state.value if event.from_state else None,
+        "to_state": event.to_state.value,
+        "actor_id": event.actor.user_id,
+        "actor_name": event.actor.name,
+        "role": event.actor.role.value,
+        "unit_id": event.actor.unit_id,
+        "client_id": event.actor.client_id,
+        "at": event.at,
+        "note": event.note,
+        "payload": event.payload,
+        "photo_ids": list(event.photo_ids),
+    }
+
+
+def row_to_event(row: Any) -> Event:
+    m = row._mapping
+    return Event(
+        id=m["id"],
+        case_id=m["case_id"],
+        action=Action(m["action"]),
+        from_state=CaseState(m["from_state"]) if m["from_state"] else None,
+        to_state=CaseState(m["to_state"]),
+        actor=Actor(role=Role(m["role"]), user_id=m["actor_id"], name=m["actor_name"], unit_id=m["unit_id"],
+                    client_id=m["client_id"]),
+        at=m["at"],
+        note=m["note"],
+        payload=m["payload"] or {},
+        photo_ids=tuple(m["photo_ids"] or ()),
+    )
+
+
+COUNT_CAP = 10_000
+CASE_NO = re.compile(r"^[A-Z]{1,4}\d{4,8}(-\d{0,8})?$")
+LIST_FILTERS = {
+    "state": cases_tables.cases.c.state,
+    "category": cases_tables.cases.c.category_code,
+    "unit": cases_tables.cases.c.main_unit_id,
+    "grid": cases_tables.cases.c.grid_code,
+    "street": cases_tables.cases.c.street_code,
+    "district": cases_tables.cases.c.district_code,
+    "community": cases_tables.cases.c.community_code,
+    "source": cases_tables.cases.c.source,
+    "light": cases_tables.cases.c.light,
+}
+LIST_COLUMNS = [
+    cases_tables.cases.c.id, cases_tables.cases.c.case_no, cases_tables.cases.c.version, cases_tables.cases.c.state, cases_tables.cases.c.source,
+    cases_tables.cases.c.category_code, cases_tables.cases.c.urgency, cases_tables.cases.c.description, cases_tables.cases.c.address, cases_tables.cases.c.lon,
+    cases_tables.cases.c.lat, cases_tables.cases.c.grid_code, cases_tables.cases.c.district_code, cases_tables.cases.c.street_code,
+    cases_tables.cases.c.main_unit_id, cases_tables.cases.c.deadline, cases_tables.cases.c.reported_at, cases_tables.cases.c.updated_at, cases_tables.cases.c.light,
+    cases_tables.cases.c.overdue, cases_tables.cases.c.pending_request, cases_tables.cases.c.me_too_count, cases_tables.cases.c.rework_count,
+]
+ORDERS = {
+    "newest": [cases_tables.cases.c.id.desc()],
+    "oldest": [cases_tables.cases.c.id.asc()],
+    "deadline": [cases_tables.cases.c.deadline.asc(), cases_tables.cases.c.id.asc()],
+}
+
+
+# Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
+# hot intake path instead of re-keying a statement with every value inlined.
+_INSERT_CASE = insert(cases_tables.cases).returning(cases_tables.cases.c.id)
+_INSERT_EVENT = insert(cases_tables.case_events).returning(cases_tables.case_events.c.id)
+_INSERT_CASES_ORDERED = insert(cases_tables.cases).returning(cases_tables.cases.c.id, sort_by_parameter_order=True)
+_NEXT_NUMBER = {
+    name: fn(cases_tables.case_numbers)
+    .values(day=bindparam("day"), last=bindparam("count"))
+    .on_conflict_do_update(index_elements=["day"], set_={"last": cases_tables.case_numbers.c.last + bindparam("count")})
+    .returning(cases_tables.case_numbers.c.last)
+    for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
+_UPDATE_CASE = (
+    update(cases_tables.cases)
+    .where(cases_tables.cases.c.id == bindparam("_id"), cases_tables.cases.c.version == bindparam("_expected"))
+    .values({c.name: bindparam(c.name) for c in cases_tables.cases.c if c.name != "id"})
+)
+
+
+class SqlCaseRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, case: Case) -> Case:
+        case.id = self.conn.execute(_INSERT_CASE, case_to_row(case)).scalar_one()
+        return case
+
+    def get(self, case_no: str, *, lock: bool = False) -> Case | None:
+        stmt = select(cases_tables.cases).where(cases_tables.cases.c.case_no == case_no)
+        if lock and self.conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        row = self.conn.execute(stmt).first()
+        return row_to_case(row) if row else None
+
+    def get_by_id(self, case_id: int) -> Case | None:
+        row = self.conn.execute(select(cases_tables.cases).where(cases_tables.cases.c.id == case_id)).first()
+        return row_to_case(row) if row else None
+
+    def save(self, case: Case, expected_version: int) -> None:
+        row = case_to_row(case)
+        row["version"] = expected_version + 1
+        row["_id"], row["_expected"] = case.id, expected_version
+        result = self.conn.execute(_UPDATE_CASE, row)
+        if result.rowcount != 1:
+            current = self.conn.execute(select(cases_tables.cases.c.version).where(cases_tables.cases.c.id == case.id)).scalar()
+            raise StaleCase(
+                "案件已被他人更新，请刷新后重试",
+                {"case_no": case.case_no, "expected_version": expected_version, "current_version": current},
+            )
+        case.version = expected_version + 1
+
+    def append_event(self, event: Event) -> int:
+        return int(self.conn.execute(_INSERT_EVENT, event_to_row(event)).scalar_one())
+
+    def events(self, case_id: int) -> list[Event]:
+        rows = self.conn.execute(
+            select(cases_tables.case_events).where(cases_tables.case_events.c.case_id == case_id).order_by(cases_tables.case_events.c.id)
+        )
+        return [row_to_event(r) for r in rows]
+
+    def next_number(self, day: str, count: int = 1) -> int:
+        """Reserve `count` consecutive numbers of a day; returns the last one."""
+        stmt = _NEXT_NUMBER[self.conn.dialect.name]
+        return int(self.conn.execute(stmt, {"day": day, "count": count}).scalar_one())
+
+    def add_many(self, cases: Sequence[Case]) -> None:
+        """One multi-row INSERT … RETURNING for a batch (ids come back in parameter order)."""
+        ids = self.conn.execute(_INSERT_CASES_ORDERED, [case_to_row(c) for c in cases]).scalars().all()
+        for case, case_id in zip(cases, ids, strict=True):
+            case.id = case_id
+
+    def append_events(self, events: Sequence[Event]) -> None:
+        self.conn.execute(insert(cases_tables.case_events), [event_to_row(e) for e in events])
+
+    def add_photo(self, row: dict[str, Any]) -> int:
+        return self.conn.execute(insert(cases_tables.photos).values(row).returning(cases_tables.photos.c.id)).scalar_one()
+
+    def photo(self, photo_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(cases_tables.photos).where(cases_tables.photos.c.id == photo_id)).first()
+        return dict(row._mapping) if row else None
+
+    def link_photos(self, case_id: int, photo_ids: Sequence[int]) -> None:
+        if photo_ids:
+            self.conn.execute(update(cases_tables.photos).where(cases_tables.photos.c.id.in_(photo_ids)).values(case_id=case_id))
+
+    def photos(self, case_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(select(cases_tables.photos).where(cases_tables.photos.c.case_id == case_id).order_by(cases_tables.photos.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    def _where(self, filters: dict[str, Any]) -> list[Any]:
+        conds: list[Any] = []
+        for key, col in LIST_FILTERS.items():
+            value = filters.get(key)
+            if value is None or value == "" or value == []:
+                continue
+            values = value if isinstance(value, list | tuple | set) else [value]
+            conds.append(col.in_(list(values)) if len(values) > 1 else col == list(values)[0])
+        if filters.get("units_any"):  # a unit sees cases it leads; assisting ones come via events
+            conds.append(cases_tables.cases.c.main_unit_id.in_(filters["units_any"]))
+        if filters.get("date_from"):
+            conds.append(cases_tables.cases.c.reported_at >= filters["date_from"])
+        if filters.get("date_to"):
+            conds.append(cases_tables.cases.c.reported_at < filters["date_to"])
+        if filters.get("overdue") is not None:
+            conds.append(cases_tables.cases.c.overdue == bool(filters["overdue"]))
+        if filters.get("pending_request"):
+            conds.append(cases_tables.cases.c.pending_request.is_not(None))
+        if filters.get("q"):
+            q = str(filters["q"]).strip()
+            if CASE_NO.match(q):  # a case number: prefix match on the unique index
+                conds.append(cases_tables.cases.c.case_no.like(f"{q}%"))
+            else:
+                like = f"%{q}%"
+                conds.append(or_(cases_tables.cases.c.description.like(like), cases_tables.cases.c.address.like(like)))
+        return conds
+
+    def list(self, filters: dict[str, Any], limit: int, offset: int, order: str,
+             count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
+        """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
+        not an exact scan of a million rows)."""
+        conds = self._where(filters)
+        stmt = select(*LIST_COLUMNS).where(*conds).order_by(*ORDERS[order]).limit(limit).offset(offset)
+        rows = [dict(r._mapping) for r in self.conn.execute(stmt)]
+        capped = select(cases_tables.cases.c.id).where(*conds).limit(count_cap + 1).subquery()
+        total = int(self.conn.execute(select(func.count()).select_from(capped)).scalar_one())
+        return rows, total
+
+    def count(self, filters: dict[str, Any]) -> int:
+        stmt = select(func.count()).select_from(cases_tables.cases).where(*self._where(filters))
+        return int(self.conn.execute(stmt).scalar_one())
+
+    def nearby_open(self, cells: Sequence[str], category_code: str | None, limit: int) -> list[dict[str, Any]]:
+        open_states = [s.value for s in CaseState if not s.is_final]
+        stmt = select(*LIST_COLUMNS).where(cases_tables.cases.c.cell.in_(list(cells)), cases_tables.cases.c.state.in_(open_states))
+        if category_code:
+            stmt = stmt.where(cases_tables.cases.c.category_code == category_code)
+        return [dict(r._mapping) for r in self.conn.execute(stmt.order_by(cases_tables.cases.c.id.desc()).limit(limit))]
+
+    def open_for_sweep(self, after_id: int, limit: int) -> list[Case]:
+        stmt = (
+            select(cases_tables.cases)
+            .where(cases_tables.cases.c.state.in_([CaseState.DISPATCHED.value, CaseState.IN_PROGRESS.value]),
+                   cases_tables.cases.c.id > after_id)
+            .order_by(cases_tables.cases.c.id)
+            .limit(limit)
+        )
+        return [row_to_case(r) for r in self.conn.execute(stmt)]
+
+    def update_light(self, case_id: int, light: str, overdue: bool) -> None:
+        self.conn.execute(update(cases_tables.cases).where(cases_tables.cases.c.id == case_id).values(light=light, overdue=overdue))
+
+
+# ---------------------------------------------------------------- responsibility rules
+def _row_to_rule(r: Any) -> ResponsibilityRule:
+    return ResponsibilityRule(
+        id=r.id, main_unit_id=r.main_unit_id, assisting_unit_ids=tuple(r.assisting_unit_ids or ()),
+        category_code=r.category_code, category_class=r.category_class, grid_code=r.grid_code,
+        area_code=r.area_code, road=r.road, note=r.note or "", active=bool(r.active),
+    )
+
+
+def rule_to_row(rule: ResponsibilityRule) -> dict[str, Any]:
+    return {
+        "category_code": rule.category_code, "category_class": rule.category_class, "grid_code": rule.grid_code,
+        "area_code": rule.area_code, "road": rule.road, "main_unit_id": rule.main_unit_id,
+        "assisting_unit_ids": list(rule.assisting_unit_ids), "note": rule.note, "active": rule.active,
+    }
+
+
+class SqlRuleRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def all(self) -> list[ResponsibilityRule]:
+        return [_row_to_rule(r) for r in self.conn.execute(select(cases_tables.responsibility_rules).order_by(cases_tables.responsibility_rules.c.id))]
+
+    def get(self, rule_id: int) -> ResponsibilityRule | None:
+        r = self.conn.execute(select(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule_id)).first()
+        return _row_to_rule(r) if r else None
+
+    def add(self, rule: ResponsibilityRule) -> int:
+        return self.conn.execute(insert(cases_tables.responsibility_rules).values(rule_to_row(rule))
+                                 .returning(cases_tables.responsibility_rules.c.id)).scalar_one()
+
+    def update(self, rule: ResponsibilityRule) -> None:
+        self.conn.execute(update(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule.id)
+                          .values(rule_to_row(rule)))
+
+    def delete(self, rule_id: int) -> None:
+        self.conn.execute(delete(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule_id))

@@ -1,0 +1,149 @@
+"""The schema, as SQLAlchemy Core tables. One schema for SQLite and PostgreSQL; Alembic migrates it.
+
+Times are stored in UTC (timezone-aware on PostgreSQL; naive-UTC text on SQLite, re-tagged on read).
+Every list filter has an index that ends with the primary key, so filtered pages stay index scans.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from citysteward.platform.db import ID, TS, metadata
+
+responsibility_rules = Table(
+    "responsibility_rules",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("category_code", String(16), nullable=True),
+    Column("category_class", String(8), nullable=True),
+    Column("grid_code", String(15), nullable=True),
+    Column("area_code", String(15), nullable=True),
+    Column("road", String(100), nullable=True),
+    Column("main_unit_id", ID, ForeignKey("units.id"), nullable=False),
+    Column("assisting_unit_ids", JSON, nullable=False),
+    Column("note", String(200), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+case_numbers = Table(
+    "case_numbers",
+    metadata,
+    Column("day", String(8), primary_key=True),  # YYYYMMDD in the city's time zone
+    Column("last", Integer, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_no", String(32), nullable=False, unique=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("state", String(20), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("category_code", String(16), ForeignKey("categories.code"), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("address", String(200), nullable=False, default=""),
+    Column("road", String(100), nullable=True),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("cell", String(16), nullable=False),  # H3 res 9: proximity (nearby, duplicates) on any database
+    Column("grid_code", String(15), nullable=False),
+    Column("community_code", String(12), nullable=False),
+    Column("street_code", String(9), nullable=False),
+    Column("district_code", String(6), nullable=False),
+    Column("reporter_name", String(64), nullable=True),
+    Column("reporter_phone", String(32), nullable=True),
+    Column("reporter_user_id", ID, nullable=True),
+    Column("client_id", ID, nullable=True),
+    Column("main_unit_id", ID, ForeignKey("units.id"), nullable=True),
+    Column("assisting_unit_ids", JSON, nullable=False),
+    Column("suggested_unit_id", ID, nullable=True),
+    Column("routing_rule_id", ID, nullable=True),
+    Column("routing_reason", String(400), nullable=True),
+    Column("limit_amount", Float, nullable=True),
+    Column("limit_unit", String(16), nullable=True),
+    Column("limit_minutes", Float, nullable=True),
+    Column("deadline", TS, nullable=True),
+    Column("reported_at", TS, nullable=False),
+    Column("registered_at", TS, nullable=True),
+    Column("dispatched_at", TS, nullable=True),
+    Column("handled_at", TS, nullable=True),
+    Column("closed_at", TS, nullable=True),
+    Column("suspended_at", TS, nullable=True),
+    Column("updated_at", TS, nullable=False),
+    Column("pending_request", String(16), nullable=True),
+    Column("pending_payload", JSON, nullable=True),
+    Column("light", String(8), nullable=True),
+    Column("overdue", Boolean, nullable=False, default=False),
+    Column("handled_on_time", Boolean, nullable=True),
+    Column("rework_count", Integer, nullable=False, default=0),
+    Column("extension_count", Integer, nullable=False, default=0),
+    Column("return_count", Integer, nullable=False, default=0),
+    Column("reopen_count", Integer, nullable=False, default=0),
+    Column("me_too_count", Integer, nullable=False, default=0),
+    Column("merged_into", String(32), nullable=True),
+    Column("satisfaction", String(16), nullable=True),
+    Column("public_token", String(64), nullable=True, unique=True),
+    Index("ix_cases_state_id", "state", "id"),
+    Index("ix_cases_category_id", "category_code", "id"),
+    Index("ix_cases_unit_id", "main_unit_id", "id"),
+    Index("ix_cases_grid_id", "grid_code", "id"),
+    Index("ix_cases_street_id", "street_code", "id"),
+    Index("ix_cases_district_id", "district_code", "id"),
+    Index("ix_cases_source_id", "source", "id"),
+    Index("ix_cases_light_id", "light", "id"),
+    Index("ix_cases_reported_at", "reported_at"),
+    Index("ix_cases_deadline_open", "state", "deadline", "id"),
+    Index("ix_cases_cell_state", "cell", "state"),
+    Index("ix_cases_unit_state_id", "main_unit_id", "state", "id"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=False),
+    Column("actor_id", ID, nullable=True),
+    Column("actor_name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("unit_id", ID, nullable=True),
+    Column("client_id", ID, nullable=True),
+    Column("at", TS, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("payload", JSON, nullable=False),
+    Column("photo_ids", JSON, nullable=False),
+    Index("ix_case_events_case_id", "case_id", "id"),
+    Index("ix_case_events_at", "at"),
+    Index("ix_case_events_action_at", "action", "at"),
+)
+
+photos = Table(
+    "photos",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("kind", String(8), nullable=False),  # before | after
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("content_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("path", String(200), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+)

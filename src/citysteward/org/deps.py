@@ -1,0 +1,82 @@
+"""Dependencies every router uses: the runtime, the current staff user, role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden, Unauthorized
+from citysteward.org.services import auth
+from citysteward.platform.http.deps import RuntimeDep, bearer_token
+
+
+def optional_staff(request: Request, rt: RuntimeDep) -> auth.StaffUser | None:
+    token = bearer_token(request)
+    return auth.authenticate(rt, token) if token else None
+
+
+def current_staff(request: Request, rt: RuntimeDep) -> auth.StaffUser:
+    token = bearer_token(request)
+    if not token:
+        raise Unauthorized("请先登录")
+    return auth.authenticate(rt, token)
+
+
+OptionalStaff = Annotated[auth.StaffUser | None, Depends(optional_staff)]
+CurrentStaff = Annotated[auth.StaffUser, Depends(current_staff)]
+
+
+def require_admin(user: CurrentStaff) -> auth.StaffUser:
+    if user.role is not Role.ADMIN:
+        raise Forbidden("需要系统管理员权限")
+    return user
+
+
+AdminUser = Annotated[auth.StaffUser, Depends(require_admin)]
+
+
+def actor_of(user: auth.StaffUser | None) -> Actor:
+    return user.actor if user else Actor(role=Role.CITIZEN, name="市民")
+
+
+# ------------------------------------------------------------------ who is signed in
+# Pages authenticate exactly as the API does (the cookie is read by the same dependency); only the
+# way an error is shown differs, and that is the page routes' error handler's job.
+PageUser = CurrentStaff
+
+
+def admin_user(user: PageUser) -> auth.StaffUser:
+    if user.role is not Role.ADMIN:
+        raise Forbidden("此页面仅限系统管理员")
+    return user
+
+
+AdminPageUser = Annotated[auth.StaffUser, Depends(admin_user)]
+
+
+# ------------------------------------------------------------------ the console's frame
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Shell:
+    """The frame of every console page: who is signed in and the menu they get."""
+
+    user: auth.StaffUser
+    active: str
+    nav: tuple[NavItem, ...]
+
+    @classmethod
+    def of(cls, user: auth.StaffUser, active: str) -> Shell:
+        items = [NavItem("workbench", "工作台", "/console"), NavItem("cases", "案件台账", "/console/cases"),
+                 NavItem("map", "案件地图", "/console/map"), NavItem("dashboard", "指挥大屏", "/dashboard")]
+        if user.role is Role.ADMIN:
+            items.append(NavItem("admin", "系统管理", "/console/admin"))
+        return cls(user, active, tuple(items))

@@ -1,0 +1,40 @@
+"""Local-policy settings kept in the database (evaluation weights, supervision and hot-spot rules):
+read through a short per-worker cache, replaced whole by an administrator, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, TypeVar
+
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.errors import Forbidden
+from citysteward.platform.runtime import Runtime
+
+
+class Serialisable(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+S = TypeVar("S", bound=Serialisable)
+
+
+def load(rt: Runtime, key: str, parse: Callable[[Any], S]) -> S:
+    def read() -> S:
+        with rt.uow(readonly=True) as uow:
+            return parse(uow.evaluation.setting(key))
+
+    return rt.cache.get(f"setting:{key}", 15.0, read)
+
+
+def replace(rt: Runtime, actor: Actor, key: str, data: Mapping[str, Any], parse: Callable[[Any], S]) -> dict[str, Any]:
+    """Anything left out of `data` takes its default (the parser decides)."""
+    if actor.role is not Role.ADMIN:
+        raise Forbidden("需要系统管理员权限")
+    parsed = parse(data).to_dict()
+    with rt.uow() as uow:
+        before = uow.evaluation.setting(key)
+        uow.evaluation.set_setting(key, parsed, rt.now(), actor.name)
+        uow.audit.record(rt.now(), actor.user_id, actor.name, "settings", key, "update", before, parsed)
+        uow.commit()
+    rt.cache.drop(f"setting:{key}")
+    return parsed

@@ -1,0 +1,90 @@
+"""Repositories on SQLAlchemy Core: explicit row <-> domain mapping, one class per aggregate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from citysteward.org import tables as org_tables
+
+
+# ---------------------------------------------------------------- org: units, users, tokens
+class SqlOrgRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def units(self) -> list[dict[str, Any]]:
+        return [dict(r._mapping) for r in self.conn.execute(select(org_tables.units).order_by(org_tables.units.c.id))]
+
+    def unit(self, unit_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(org_tables.units).where(org_tables.units.c.id == unit_id)).first()
+        return dict(row._mapping) if row else None
+
+    def unit_by_name(self, name: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(org_tables.units).where(or_(org_tables.units.c.name == name, org_tables.units.c.code == name))).first()
+        return dict(row._mapping) if row else None
+
+    def add_unit(self, row: dict[str, Any]) -> int:
+        return self.conn.execute(insert(org_tables.units).values(row).returning(org_tables.units.c.id)).scalar_one()
+
+    def update_unit(self, unit_id: int, changes: dict[str, Any]) -> None:
+        self.conn.execute(update(org_tables.units).where(org_tables.units.c.id == unit_id).values(changes))
+
+    def users(self, unit_id: int | None = None) -> list[dict[str, Any]]:
+        stmt = select(org_tables.users).order_by(org_tables.users.c.id)
+        if unit_id is not None:
+            stmt = stmt.where(org_tables.users.c.unit_id == unit_id)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(org_tables.users).where(org_tables.users.c.id == user_id)).first()
+        return dict(row._mapping) if row else None
+
+    def user_by_name(self, username: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(org_tables.users).where(org_tables.users.c.username == username)).first()
+        return dict(row._mapping) if row else None
+
+    def add_user(self, row: dict[str, Any]) -> int:
+        return self.conn.execute(insert(org_tables.users).values(row).returning(org_tables.users.c.id)).scalar_one()
+
+    def update_user(self, user_id: int, changes: dict[str, Any]) -> None:
+        self.conn.execute(update(org_tables.users).where(org_tables.users.c.id == user_id).values(changes))
+
+    def add_token(self, token_hash: str, user_id: int, created_at: datetime, expires_at: datetime) -> None:
+        self.conn.execute(insert(org_tables.auth_tokens).values(
+            token_hash=token_hash, user_id=user_id, created_at=created_at, expires_at=expires_at))
+
+    def token_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        stmt = (
+            select(org_tables.users, org_tables.auth_tokens.c.expires_at)
+            .join(org_tables.auth_tokens, org_tables.auth_tokens.c.user_id == org_tables.users.c.id)
+            .where(org_tables.auth_tokens.c.token_hash == token_hash, org_tables.auth_tokens.c.expires_at > now)
+        )
+        row = self.conn.execute(stmt).first()
+        return dict(row._mapping) if row else None
+
+    def delete_token(self, token_hash: str) -> None:
+        self.conn.execute(delete(org_tables.auth_tokens).where(org_tables.auth_tokens.c.token_hash == token_hash))
+
+    def delete_user_tokens(self, user_id: int) -> None:
+        self.conn.execute(delete(org_tables.auth_tokens).where(org_tables.auth_tokens.c.user_id == user_id))
+
+
+# ---------------------------------------------------------------- audit
+class SqlAuditLog:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, at: datetime, actor_id: int | None, actor_name: str, entity: str, entity_id: str,
+               action: str, before: Any, after: Any) -> None:
+        self.conn.execute(insert(org_tables.audit_log).values(
+            at=at, actor_id=actor_id, actor_name=actor_name, entity=entity, entity_id=str(entity_id),
+            action=action, before=before, after=after))
+
+    def list(self, entity: str | None, limit: int) -> list[dict[str, Any]]:
+        stmt = select(org_tables.audit_log).order_by(org_tables.audit_log.c.id.desc()).limit(limit)
+        if entity:
+            stmt = stmt.where(org_tables.audit_log.c.entity == entity)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]

@@ -1,0 +1,68 @@
+"""What every service needs, wired once by an entry point: the unit-of-work factory, settings, a
+clock (tests move it), and small in-process caches of slow-changing reference data."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from citysteward.config import Settings
+from citysteward.unit_of_work_port import UnitOfWork
+
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TTLCache:
+    """Reference data (calendar, catalogue, grids, rules) changes rarely and is read on every
+    request. Each worker keeps a copy for a few seconds; a local write drops it at once, other
+    workers see the change within the TTL."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, ttl: float, load: Callable[[], T]) -> T:
+        hit = self._data.get(key)
+        now = time.monotonic()
+        if hit and now - hit[0] < ttl:
+            return hit[1]  # type: ignore[no-any-return]
+        with self._lock:
+            hit = self._data.get(key)
+            if hit and time.monotonic() - hit[0] < ttl:
+                return hit[1]  # type: ignore[no-any-return]
+            value = load()
+            self._data[key] = (time.monotonic(), value)
+            return value
+
+    def drop(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys or list(self._data):
+                self._data.pop(key, None)
+
+
+@dataclass
+class Runtime:
+    uow: Callable[..., UnitOfWork]
+    settings: Settings
+    clock: Callable[[], datetime] = utcnow
+    cache: TTLCache = field(default_factory=TTLCache)
+    _singletons: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def singleton(self, key: str, make: Callable[[], T]) -> T:
+        """One long-lived helper per runtime (e.g. the intake group-commit writer)."""
+        with self._lock:
+            if key not in self._singletons:
+                self._singletons[key] = make()
+            return self._singletons[key]  # type: ignore[no-any-return]

@@ -1,0 +1,21 @@
+"""The whole schema: every context's tables on the one shared `metadata`. Alembic's environment and
+the migration drift check read it from here, so a context's new table is seen as soon as its
+`tables` module is listed below."""
+
+from __future__ import annotations
+
+from citysteward.cases import tables as cases_tables
+from citysteward.catalogue import tables as catalogue_tables
+from citysteward.evaluation import tables as evaluation_tables
+from citysteward.geography import tables as geography_tables
+from citysteward.notify import tables as notify_tables
+from citysteward.open311 import tables as open311_tables
+from citysteward.org import tables as org_tables
+from citysteward.platform.db import metadata
+from citysteward.supervision import tables as supervision_tables
+from citysteward.worktime import tables as worktime_tables
+
+CONTEXT_TABLES = (org_tables, geography_tables, catalogue_tables, worktime_tables, notify_tables, cases_tables,
+                  supervision_tables, evaluation_tables, open311_tables)
+
+__all__ = ["CONTEXT_TABLES", "metadata"]

@@ -1,0 +1,103 @@
+"""Unit of work: one database transaction; repositories share its connection. Leaving the block
+without commit() rolls everything back, so a failed request changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DataError
+
+from citysteward.cases.store import SqlCaseRepository, SqlRuleRepository
+from citysteward.catalogue.store import SqlCatalogueRepository
+from citysteward.evaluation.store import SqlDashboardQueries, SqlEvaluationRepository
+from citysteward.geography.store import SqlAreaRepository
+from citysteward.kernel.errors import InvalidInput
+from citysteward.notify.store import SqlOutboxRepository
+from citysteward.open311.store import SqlOpen311Repository
+from citysteward.org.store import SqlAuditLog, SqlOrgRepository
+from citysteward.platform.locks import SqlLocks
+from citysteward.supervision.store.hotspots import SqlHotspotRepository
+from citysteward.supervision.store.tickets import SqlSupervisionRepository
+from citysteward.worktime.store import SqlCalendarRepository
+
+log = logging.getLogger(__name__)
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, *, readonly: bool = False, write_lock: threading.Lock | None = None) -> None:
+        self.engine = engine
+        self.readonly = readonly
+        self.conn: Connection | None = None
+        # SQLite has one writer at a time; threads of one process queue on this lock instead of
+        # sleep-polling on SQLITE_BUSY, which costs throughput and fattens the latency tail.
+        self._write_lock = None if readonly else write_lock
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._write_lock is not None:
+            self._write_lock.acquire()
+        try:
+            return self._open()
+        except BaseException:
+            if self._write_lock is not None:
+                self._write_lock.release()
+            raise
+
+    def _open(self) -> SqlUnitOfWork:
+        conn = self.engine.connect()
+        if self.readonly:
+            conn = conn.execution_options(readonly=True)
+        self.conn = conn
+        self._tx = conn.begin()
+        self.cases = SqlCaseRepository(conn)
+        self.catalogue = SqlCatalogueRepository(conn)
+        self.org = SqlOrgRepository(conn)
+        self.areas = SqlAreaRepository(conn)
+        self.calendar = SqlCalendarRepository(conn)
+        self.rules = SqlRuleRepository(conn)
+        self.audit = SqlAuditLog(conn)
+        self.supervision = SqlSupervisionRepository(conn)
+        self.hotspots = SqlHotspotRepository(conn)
+        self.evaluation = SqlEvaluationRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+        self.locks = SqlLocks(conn)
+        self.open311 = SqlOpen311Repository(conn)
+        self.dashboard = SqlDashboardQueries(conn)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.conn is not None
+        try:
+            if self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.conn.close()
+            self.conn = None
+            if self._write_lock is not None:
+                self._write_lock.release()
+        if isinstance(exc, DataError):
+            # The database refused a value (a character it cannot hold, a number out of range). Input is
+            # checked before it gets here, so this may be our own bug: log it in full, answer plainly.
+            log.warning("database refused a value: %s", exc.orig if exc.orig is not None else exc)
+            raise InvalidInput("提交的内容无法保存：含有数据库不接受的字符、过长或数值超出范围，请检查后重试") from exc
+
+    def commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        self._tx.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Callable that opens a unit of work: `with uow() as tx: ...`; `uow(readonly=True)` for reads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, readonly=readonly, write_lock=self._write_lock)
