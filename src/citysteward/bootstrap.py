@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from citysteward import __version__
 from citysteward.cases.api import cases as cases_api
+from citysteward.cases.api import places as places_api
 from citysteward.cases.api import rules as rules_api
 from citysteward.cases.web import case_page, citizen, console, ledger
 from citysteward.cases.web import rules as rules_pages
@@ -44,7 +45,7 @@ from citysteward.worktime import web as worktime_pages
 
 PACKAGE = Path(__file__).parent
 # JSON API routers, in the order their paths are matched.
-API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router,
+API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router, places_api.router,
                rules_api.router, worktime_api.router, cases_api.router, cases_api.public, supervision_api.router,
                evaluation_api.router, notify_api.router)
 # Page routers (HTML): the console first, then administration, the citizen page and the big screen.

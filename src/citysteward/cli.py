@@ -20,7 +20,7 @@ app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance
 console = Console()
 
 
-def _runtime(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+def _runtime(settings: Settings | None = None):
     from citysteward.bootstrap import build_runtime
     from citysteward.platform.migrate import upgrade
 
@@ -177,7 +177,7 @@ def report(
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("."),
 ) -> None:
     """Write the daily dispatch sheet or the monthly bulletin as Word and Excel."""
-    from citysteward.evaluation.domain import parse_day
+    from citysteward.kernel.periods import parse_day
     pass
 
     if kind not in ("daily", "monthly"):

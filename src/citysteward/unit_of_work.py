@@ -11,16 +11,20 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError
 
 from citysteward.cases.store import SqlCaseRepository, SqlRuleRepository
+from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.catalogue.store import SqlCatalogueRepository
+from citysteward.evaluation.ports import EvaluationUnitOfWork
 from citysteward.evaluation.store import SqlDashboardQueries, SqlEvaluationRepository
 from citysteward.geography.store import SqlAreaRepository
 from citysteward.kernel.errors import InvalidInput
 from citysteward.notify.store import SqlOutboxRepository
+from citysteward.open311.ports import Open311UnitOfWork
 from citysteward.open311.store import SqlOpen311Repository
-from citysteward.org.store import SqlAuditLog, SqlOrgRepository
+from citysteward.org.store import SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
 from citysteward.platform.locks import SqlLocks
 from citysteward.supervision.store.hotspots import SqlHotspotRepository
 from citysteward.supervision.store.tickets import SqlSupervisionRepository
+from citysteward.worktime.ports import WorktimeUnitOfWork
 from citysteward.worktime.store import SqlCalendarRepository
 
 log = logging.getLogger(__name__)
@@ -54,6 +58,7 @@ class SqlUnitOfWork:
         self.cases = SqlCaseRepository(conn)
         self.catalogue = SqlCatalogueRepository(conn)
         self.org = SqlOrgRepository(conn)
+        self.settings = SqlSettingsRepository(conn)
         self.areas = SqlAreaRepository(conn)
         self.calendar = SqlCalendarRepository(conn)
         self.rules = SqlRuleRepository(conn)
@@ -101,3 +106,10 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, readonly=readonly, write_lock=self._write_lock)
+
+
+def satisfies_every_port(uow: SqlUnitOfWork) -> tuple[
+        EvaluationUnitOfWork, Open311UnitOfWork, CatalogueUnitOfWork, WorktimeUnitOfWork]:
+    """The one concrete unit of work serves every context: mypy checks it against each context's narrow
+    port here (together these four extend all the others), and the tests call it once."""
+    return uow, uow, uow, uow

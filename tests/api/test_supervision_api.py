@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from citysteward.bootstrap import create_app
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import escalation
 from tests.conftest import PASSWORD, City, grid_point
@@ -67,13 +67,13 @@ def test_papers_from_the_api_carry_the_figures_of_the_indicator_endpoint(city: C
     doc = Document(io.BytesIO(r.content))
     cells = [c.text for row in doc.tables[0].rows for c in row.cells]
     figures = dict(zip(cells[0::2], cells[1::2], strict=True))
-    for code, label in ind.COUNTS[:18]:
+    for code, label in evaluation_domain.COUNTS[:18]:
         assert figures[label] == str(month["total"]["counts"][code]), label
     assert any("结案率" in p.text and "月通报" not in p.text for p in doc.paragraphs)
     r = api.get("/api/v1/reports/monthly.xlsx", params={"date": "2026-11-15"}, headers=boss)
     wb = load_workbook(io.BytesIO(r.content))
     values = {row[0]: row[1] for row in wb["概况"].iter_rows(values_only=True) if row[0] and row[1] is not None}
-    assert all(values[label] == month["total"]["counts"][code] for code, label in ind.COUNTS[:18])
+    assert all(values[label] == month["total"]["counts"][code] for code, label in evaluation_domain.COUNTS[:18])
     day = api.get("/api/v1/indicators", params={"period": "2026-11-20", "cut": "unit"}, headers=boss).json()
     r = api.get("/api/v1/reports/daily.docx", params={"date": "2026-11-20"}, headers=boss)
     doc = Document(io.BytesIO(r.content))
@@ -143,7 +143,7 @@ def test_notices_indicators_rankings_settings_and_hot_spots_over_http(city: City
     assert span["total"]["counts"] == by_unit["total"]["counts"]
     error(api.get("/api/v1/indicators", params={"cut": "planet"}, headers=boss), 422)
     error(api.get("/api/v1/indicators", params={"period": "2026-99"}, headers=boss), 422)
-    assert len(api.get("/api/v1/indicators/definitions", headers=boss).json()["counts"]) == len(ind.COUNTS)
+    assert len(api.get("/api/v1/indicators/definitions", headers=boss).json()["counts"]) == len(evaluation_domain.COUNTS)
 
     error(api.put("/api/v1/evaluation/settings/evaluation", json={"ranking": {"min_cases": 1}}, headers=boss), 403)
     admin = login("admin")

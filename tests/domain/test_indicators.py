@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput
 from citysteward.supervision.domain.hotspots import HotspotRules, PlaceCase, find_hotspots, rings_for
@@ -34,11 +35,11 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 # ---------------------------------------------------------------- rates and derived counts
 def test_rates_follow_the_standard_formulas() -> None:
-    counts = ind.derive({"reported": 200, "valid_reported": 180, "registered": 996, "voided_registered": 6,
+    counts = evaluation_domain.derive({"reported": 200, "valid_reported": 180, "registered": 996, "voided_registered": 6,
                          "closed": 911, "closed_on_time": 737, "overdue_unhandled": 61, "handled": 950,
                          "handled_on_time": 900, "rework": 19, "dispatched": 950})
     assert counts["due_close"] == 972 and counts["due_handle"] == 1011
-    r = ind.rates(counts)
+    r = evaluation_domain.rates(counts)
     assert r["close_rate"] == 93.72 and r["on_time_close_rate"] == 75.82  # the published bulletin's figures
     assert r["valid_report_rate"] == 90.0 and r["accurate_register_rate"] == 99.4
     assert r["rework_rate"] == 2.0 and r["accurate_dispatch_rate"] == 98.0
@@ -46,11 +47,11 @@ def test_rates_follow_the_standard_formulas() -> None:
 
 
 def test_every_standard_count_and_rate_is_listed_with_its_chinese_name() -> None:
-    labels = set(ind.COUNT_LABELS.values())
+    labels = set(evaluation_domain.COUNT_LABELS.values())
     for name in ("上报数", "有效上报数", "立案数", "作废数", "派遣数", "返工数", "应处置数", "处置数", "按时处置数",
                  "超期处置数", "超期未处置数", "应结案数", "结案数", "按期结案数", "挂账数", "延期数", "回退数", "自处理数"):
         assert name in labels
-    rates = set(ind.RATE_LABELS.values())
+    rates = set(evaluation_domain.RATE_LABELS.values())
     for name in ("有效上报率", "按时核实率", "按时核查率", "漏报率", "准确立案率", "按时派遣率", "准确派遣率", "处置率",
                  "按时处置率", "结案率", "按期结案率", "返工率"):
         assert name in rates
@@ -59,26 +60,26 @@ def test_every_standard_count_and_rate_is_listed_with_its_chinese_name() -> None
 @given(st.integers(0, 500), st.integers(0, 500), st.integers(0, 500))
 def test_rates_stay_between_0_and_100(handled: int, on_time_share: int, overdue: int) -> None:
     on_time = min(on_time_share, handled)
-    r = ind.rates(ind.derive({"handled": handled, "handled_on_time": on_time, "overdue_unhandled": overdue,
+    r = evaluation_domain.rates(evaluation_domain.derive({"handled": handled, "handled_on_time": on_time, "overdue_unhandled": overdue,
                               "rework": min(on_time_share, handled), "closed": handled}))
     for value in r.values():
         assert value is None or 0.0 <= value <= 100.0
 
 
 def test_percentiles_interpolate_like_percentile_cont() -> None:
-    assert ind.percentile([], 50) is None
-    assert ind.percentile([10], 90) == 10
-    assert ind.percentile([1, 2, 3, 4], 50) == 2.5
-    assert ind.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
-    stats = ind.duration_stats([60, 120, 180])
+    assert evaluation_domain.percentile([], 50) is None
+    assert evaluation_domain.percentile([10], 90) == 10
+    assert evaluation_domain.percentile([1, 2, 3, 4], 50) == 2.5
+    assert evaluation_domain.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
+    stats = evaluation_domain.duration_stats([60, 120, 180])
     assert stats == {"count": 3, "avg_hours": 2.0, "p50_hours": 2.0, "p90_hours": 2.8}
 
 
 # ---------------------------------------------------------------- scores, grades, flags
 def test_default_unit_score_uses_the_documented_weights() -> None:
-    cfg = ind.EvaluationConfig.default()
-    counts = ind.derive({"handled": 95, "handled_on_time": 90, "closed": 95, "overdue_unhandled": 5, "rework": 19})
-    score = ind.composite(counts, cfg.unit, cfg)
+    cfg = evaluation_domain.EvaluationConfig.default()
+    counts = evaluation_domain.derive({"handled": 95, "handled_on_time": 90, "closed": 95, "overdue_unhandled": 5, "rework": 19})
+    score = evaluation_domain.composite(counts, cfg.unit, cfg)
     # 应处置 100 -> band 100 points; 结案率 95, 按时处置率 90, 返工率 20 -> 80
     assert score.parts == {"case_band": 100.0, "close_rate": 95.0, "on_time_handle_rate": 90.0, "rework_rate": 80.0}
     assert score.value == pytest.approx(0.1 * 100 + 0.3 * 95 + 0.3 * 90 + 0.3 * 80) and score.grade == "B"
@@ -87,32 +88,32 @@ def test_default_unit_score_uses_the_documented_weights() -> None:
 @pytest.mark.parametrize("value,grade", [(90, "A"), (89.99, "B"), (75, "B"), (60, "C"), (40, "D"), (39.9, "E"),
                                          (0, "E")])
 def test_grade_bands(value: float, grade: str) -> None:
-    assert ind.grade_for(value, ind.EvaluationConfig.default().grades) == grade
+    assert evaluation_domain.grade_for(value, evaluation_domain.EvaluationConfig.default().grades) == grade
 
 
 def test_a_subject_with_nothing_to_evaluate_has_no_score() -> None:
-    cfg = ind.EvaluationConfig.default()
-    assert ind.composite(ind.derive({}), cfg.unit, cfg).value is None
+    cfg = evaluation_domain.EvaluationConfig.default()
+    assert evaluation_domain.composite(evaluation_domain.derive({}), cfg.unit, cfg).value is None
 
 
 def test_configuration_overrides_and_refuses_nonsense() -> None:
-    cfg = ind.EvaluationConfig.from_dict({"unit": {"weights": {"close_rate": 1}}, "ranking": {"min_cases": 1}})
+    cfg = evaluation_domain.EvaluationConfig.from_dict({"unit": {"weights": {"close_rate": 1}}, "ranking": {"min_cases": 1}})
     assert dict(cfg.unit.weights) == {"close_rate": 1.0} and cfg.min_cases == 1 and cfg.red_flags == 3
-    assert ind.EvaluationConfig.from_dict(cfg.to_dict()) == cfg
+    assert evaluation_domain.EvaluationConfig.from_dict(cfg.to_dict()) == cfg
     for bad in ({"unit": {"weights": {"nonsense_rate": 1}}}, {"unit": {"weights": {"close_rate": -1}}},
                 {"colour": "red"}, {"grades": []}, {"unit": {"sample": "nope"}}, {"ranking": {"min_cases": True}}):
         with pytest.raises(InvalidInput):
-            ind.EvaluationConfig.from_dict(bad)
+            evaluation_domain.EvaluationConfig.from_dict(bad)
 
 
-def _row(key: str, score: float | None, sample: int = 10) -> ind.Ranked:
-    return ind.Ranked(key=key, name=f"单位{key}", score=score, grade=None, sample=sample)
+def _row(key: str, score: float | None, sample: int = 10) -> evaluation_domain.Ranked:
+    return evaluation_domain.Ranked(key=key, name=f"单位{key}", score=score, grade=None, sample=sample)
 
 
 def test_ranks_share_ties_skip_small_samples_and_flag_both_ends() -> None:
     rows = [_row("a", 95), _row("b", 80), _row("c", 80), _row("d", 70), _row("e", 50), _row("f", 99, sample=2),
             _row("g", None)]
-    out = ind.rank(rows, min_cases=5, red_flags=1, blue_flags=2)
+    out = evaluation_domain.rank(rows, min_cases=5, red_flags=1, blue_flags=2)
     ranked = [(r.key, r.rank, r.flag) for r in out]
     assert ranked[:5] == [("a", 1, "red"), ("b", 2, None), ("c", 2, None), ("d", 4, "blue"), ("e", 5, "blue")]
     assert {(k, r, f) for k, r, f in ranked[5:]} == {("f", None, None), ("g", None, None)}
@@ -120,7 +121,7 @@ def test_ranks_share_ties_skip_small_samples_and_flag_both_ends() -> None:
 
 @given(st.lists(st.floats(0, 100, allow_nan=False), max_size=12), st.integers(0, 5), st.integers(0, 5))
 def test_red_and_blue_flags_never_overlap(scores: list[float], red: int, blue: int) -> None:
-    out = ind.rank([_row(str(i), s) for i, s in enumerate(scores)], 0, red, blue)
+    out = evaluation_domain.rank([_row(str(i), s) for i, s in enumerate(scores)], 0, red, blue)
     reds = [r for r in out if r.flag == "red"]
     blues = [r for r in out if r.flag == "blue"]
     assert len(reds) == min(red, len(scores)) and len(reds) + len(blues) <= len(scores)
@@ -130,16 +131,16 @@ def test_red_and_blue_flags_never_overlap(scores: list[float], red: int, blue: i
 
 # ---------------------------------------------------------------- periods
 def test_a_month_is_local_midnight_to_local_midnight_in_utc() -> None:
-    p = ind.Period.month(2026, 11, TZ)
+    p = kernel_periods.Period.month(2026, 11, TZ)
     assert p.start == datetime(2026, 10, 31, 16, 0, tzinfo=UTC) and p.end == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
     assert p.label == "2026年11月" and p.month_key == "2026-11" and p.previous_month(TZ).month_key == "2026-10"
-    assert ind.Period.month(2026, 1, TZ).previous_month(TZ).label == "2025年12月"
-    day = ind.Period.day(date(2026, 11, 17), TZ)
+    assert kernel_periods.Period.month(2026, 1, TZ).previous_month(TZ).label == "2025年12月"
+    day = kernel_periods.Period.day(date(2026, 11, 17), TZ)
     assert day.end - day.start == timedelta(days=1) and day.label == "2026年11月17日"
     with pytest.raises(InvalidInput):
-        ind.parse_month("2026-13")
+        kernel_periods.parse_month("2026-13")
     with pytest.raises(InvalidInput):
-        ind.Period.days(date(2026, 2, 2), date(2026, 2, 1), TZ)
+        kernel_periods.Period.days(date(2026, 2, 2), date(2026, 2, 1), TZ)
 
 
 # ---------------------------------------------------------------- supervision tickets

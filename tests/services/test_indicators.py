@@ -21,8 +21,9 @@ from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as cases
 from citysteward.cases.services import intake
 from citysteward.cases.services.actions import ActionInput
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.services import indicators as indicator_service
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor, Role
 from citysteward.supervision.services import escalation
 from tests.conftest import PASSWORD, City, grid_point, password_hash
@@ -310,7 +311,7 @@ CUTS: dict[str, Callable[[dict[str, Any], Any], Any]] = {
 }
 
 
-def compare(city: City, period: ind.Period) -> dict[str, Any]:
+def compare(city: City, period: kernel_periods.Period) -> dict[str, Any]:
     events, case_rows = raw_rows(city)
     steps = dict(indicator_service.config(city.rt).step_minutes)
     ds = indicator_service.load(city.rt, period)
@@ -320,11 +321,11 @@ def compare(city: City, period: ind.Period) -> dict[str, Any]:
         got = {r["key"]: r["counts"] for r in table["rows"]} if cut != "total" else {"": table["total"]["counts"]}
         keys = {k for k, v in expected.items() if any(v.values())} | {k for k, v in got.items() if any(v.values())}
         for key in keys:
-            want = {code: expected.get(key, Counter())[code] for code, _ in ind.COUNTS}
+            want = {code: expected.get(key, Counter())[code] for code, _ in evaluation_domain.COUNTS}
             assert got.get(key, {}) == want, (cut, key)
     total = indicator_service.table(city.rt, ds, "total")["total"]
     mins = handle_minutes(events, period.start, period.end)
-    stats = ind.duration_stats(mins)
+    stats = evaluation_domain.duration_stats(mins)
     assert total["handle_time"]["count"] == stats["count"]
     for k in ("avg_hours", "p50_hours", "p90_hours"):
         assert total["handle_time"][k] == pytest.approx(stats[k], abs=0.011)
@@ -336,10 +337,10 @@ def test_a_generated_month_recounts_exactly_from_the_raw_step_log(city: City, cl
     month = generate_month(city, clock, n=130, sweep_hours=6)
     assert len(month.case_nos) == 130 and set(month.scenarios) == set(WEIGHTS)
     clock.set(datetime(2026, 12, 5, 2, 0, tzinfo=UTC))
-    november = ind.Period.month(*MONTH, city.rt.settings.tz)
+    november = kernel_periods.Period.month(*MONTH, city.rt.settings.tz)
     total = compare(city, november)
     c = total["counts"]
-    for code in ind.STANDARD_COUNTS:  # the month exercises every count of the standard
+    for code in evaluation_domain.STANDARD_COUNTS:  # the month exercises every count of the standard
         assert c[code] > 0, code
     assert 0 < c["overdue_unhandled"] < c["due_handle"] and c["closed"] < c["registered"] + c["self_handled"]
     rates = total["rates"]
@@ -347,8 +348,8 @@ def test_a_generated_month_recounts_exactly_from_the_raw_step_log(city: City, cl
     assert rates["accurate_register_rate"] == round(100 * (c["registered"] - c["voided_registered"]) / c["registered"], 2)
     # a week and a single day recount as well
     tz = city.rt.settings.tz
-    compare(city, ind.Period.days(datetime(2026, 11, 9).date(), datetime(2026, 11, 15).date(), tz))
-    compare(city, ind.Period.day(datetime(2026, 11, 30).date(), tz))
+    compare(city, kernel_periods.Period.days(datetime(2026, 11, 9).date(), datetime(2026, 11, 15).date(), tz))
+    compare(city, kernel_periods.Period.day(datetime(2026, 11, 30).date(), tz))
 
 
 def _reporter_token(city: City, case_no: str) -> str | None:

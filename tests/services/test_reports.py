@@ -13,11 +13,12 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.papers import build as evaluation_papers_build
 from citysteward.evaluation.papers.docx import chart_png, has_cjk_font
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
+from citysteward.kernel import periods as kernel_periods
 from tests.conftest import City
 from tests.services.test_indicators import generate_month
 
@@ -59,7 +60,7 @@ def test_the_papers_of_a_generated_month_carry_the_indicator_figures(month: City
 
 def check_monthly_bulletin(month: City) -> None:
     rt = month.rt
-    period = ind.Period.month(2026, 11, rt.settings.tz)
+    period = kernel_periods.Period.month(2026, 11, rt.settings.tz)
     expected = indicator_service.compute(rt, period)["total"]
     started = time.perf_counter()
     name, content, media = evaluation_papers_build.build(rt, "monthly", date(2026, 11, 15), "docx")
@@ -69,7 +70,7 @@ def check_monthly_bulletin(month: City) -> None:
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "城市管理月通报" in text and "2026年11月" in text and "红旗单位" in text
     figures = figures_of(doc)
-    for code, label in ind.COUNTS[:18]:
+    for code, label in evaluation_domain.COUNTS[:18]:
         assert figures[label] == str(expected["counts"][code]), label
     rate = expected["rates"]["on_time_close_rate"]
     assert figures["按期结案率"] == ("—" if rate is None else f"{rate:.2f}%")
@@ -94,7 +95,7 @@ def check_monthly_bulletin(month: City) -> None:
     wb = load_workbook(io.BytesIO(content))
     summary = wb["概况"]
     values = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0] and r[1] is not None}
-    for code, label in ind.COUNTS[:18]:
+    for code, label in evaluation_domain.COUNTS[:18]:
         assert values[label] == expected["counts"][code], label
     assert "考核指标" in wb.sheetnames and "责任单位综合评价排名" in wb.sheetnames
     charts = [c for ws in wb.worksheets for c in ws._charts]
@@ -104,7 +105,7 @@ def check_monthly_bulletin(month: City) -> None:
 def check_daily_sheet(month: City) -> None:
     rt = month.rt
     day = date(2026, 11, 24)
-    period = ind.Period.day(day, rt.settings.tz)
+    period = kernel_periods.Period.day(day, rt.settings.tz)
     by_unit = indicator_service.compute(rt, period, "unit")
     name, content, _ = evaluation_papers_build.build(rt, "daily", day, "docx")
     assert name == "daily-2026-11-24.docx"

@@ -10,9 +10,9 @@ import pytest
 from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as cases
 from citysteward.cases.services.actions import ActionInput
-from citysteward.evaluation import domain as ind
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.errors import Conflict, Forbidden, IllegalTransition, InvalidInput, NotFound
 from citysteward.notify import services as notify
 from citysteward.supervision.domain.tickets import TicketAction
@@ -115,7 +115,7 @@ def test_the_ledger_filters_and_counts_by_level_and_unit(city: City, clock) -> N
     assert sv.list_tickets(city.rt, boss, {"state": ["rectified"]})["total"] == 1
     assert sv.list_tickets(city.rt, boss, {"unit": [fac]})["total"] == 2
     tz = city.rt.settings.tz
-    day = ind.Period.day((clock.now - timedelta(days=2)).astimezone(tz).date(), tz)
+    day = kernel_periods.Period.day((clock.now - timedelta(days=2)).astimezone(tz).date(), tz)
     assert sv.list_tickets(city.rt, boss, {"start": day.start, "end": day.end})["summary"]["text"] == \
         "2 张：白色 2，已整改 1"
     # a unit sees only the tickets addressed to it, whatever it asks for
@@ -232,7 +232,7 @@ def test_rankings_give_red_and_blue_flags_and_keep_last_months(city: City, clock
         for late in lates:
             handled_case(city, clock, unit, late)
     tz = city.rt.settings.tz
-    october = ind.Period.month(2026, 10, tz)
+    october = kernel_periods.Period.month(2026, 10, tz)
     ranking = rankings.ranking(city.rt, october, "unit")
     by_name = {r["name"]: r for r in ranking["rows"]}
     assert [r["name"] for r in ranking["rows"]] == ["市市政设施所", "王褚街道", "解放区环卫中心"]
@@ -248,20 +248,20 @@ def test_rankings_give_red_and_blue_flags_and_keep_last_months(city: City, clock
     for unit, lates in (("facility", (True, True)), ("sanitation", (False, False)), ("street", (False,))):
         for late in lates:
             handled_case(city, clock, unit, late)
-    november = rankings.ranking(city.rt, ind.Period.month(2026, 11, tz), "unit")
+    november = rankings.ranking(city.rt, kernel_periods.Period.month(2026, 11, tz), "unit")
     rows = {r["name"]: r for r in november["rows"]}
     assert rows["解放区环卫中心"]["flag"] == "red" and rows["市市政设施所"]["flag"] == "blue"
     assert rows["王褚街道"]["ranked"] is False and rows["王褚街道"]["rank"] is None  # one case: below the minimum
     assert rows["解放区环卫中心"]["previous"] == {"period": "2026-10", "rank": 3, "flag": "blue", "score": 66.0,
                                               "grade": "C"}
     assert rows["解放区环卫中心"]["rank_change"] == 2
-    rankings.publish(city.rt, city.actor("supervisor"), ind.Period.month(2026, 11, tz))
+    rankings.publish(city.rt, city.actor("supervisor"), kernel_periods.Period.month(2026, 11, tz))
     history = rankings.history(city.rt, "unit", str(city.units["sanitation"]))
     assert [(h["period"], h["flag"]) for h in history] == [("2026-11", "red"), ("2026-10", "blue")]
     streets = rankings.ranking(city.rt, october, "street")
     assert streets["rows"][0]["name"] == "王褚街道" and streets["rows"][0]["flag"] == "red"
     with pytest.raises(InvalidInput):
-        rankings.publish(city.rt, city.actor("supervisor"), ind.Period.day(datetime(2026, 11, 3).date(), tz))
+        rankings.publish(city.rt, city.actor("supervisor"), kernel_periods.Period.day(datetime(2026, 11, 3).date(), tz))
 
 
 def test_tickets_are_issued_with_a_real_clock_on_every_path(city: City, clock) -> None:

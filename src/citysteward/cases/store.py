@@ -238,7 +238,7 @@ class SqlCaseRepository:
                 conds.append(or_(cases_tables.cases.c.description.like(like), cases_tables.cases.c.address.like(like)))
         return conds
 
-    def list(self, filters: dict[str, Any], limit: int, offset: int, order: str,
+    def ledger(self, filters: dict[str, Any], limit: int, offset: int, order: str,
              count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
         """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
         not an exact scan of a million rows)."""

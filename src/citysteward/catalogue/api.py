@@ -7,13 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from citysteward.cases.api.schemas import ExtensionBody
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain import categories as cat_domain
 from citysteward.kernel.errors import NotFound
 from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import Strict
+from citysteward.platform.http.schemas import ExtensionBody, Strict
 
 
 class CategoryPatch(Strict):

@@ -8,6 +8,7 @@ from typing import Any
 
 from citysteward.catalogue.domain.attributes import parse_definitions
 from citysteward.catalogue.domain.categories import Category, Urgency
+from citysteward.catalogue.ports import unit_of_work
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput, NotFound
 from citysteward.kernel.timelimit import TimeLimit
@@ -22,7 +23,7 @@ def list_categories(rt: Runtime, active_only: bool = False) -> list[Category]:
 
 
 def update_category(rt: Runtime, actor: Actor, code: str, changes: dict[str, Any]) -> Category:
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.catalogue.get(code)
         if before is None:
             raise NotFound(f"类别 {code} 不存在")
@@ -49,7 +50,7 @@ def update_category(rt: Runtime, actor: Actor, code: str, changes: dict[str, Any
 
 
 def load_catalogue(rt: Runtime, categories: list[Category], actor: Actor | None = None) -> int:
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         for c in categories:
             uow.catalogue.upsert(c)
         if actor:
@@ -79,7 +80,7 @@ class Catalogue:
 
 def catalogue(rt: Runtime) -> Catalogue:
     def load() -> Catalogue:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             cats = uow.catalogue.all()
         return Catalogue({c.code: c for c in cats}, {c.class_code: c.class_name for c in cats})
 

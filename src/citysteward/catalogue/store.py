@@ -5,16 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.catalogue import tables as catalogue_tables
 from citysteward.catalogue.domain.categories import Category, CategoryKind, Urgency
 from citysteward.kernel.timelimit import TimeLimit
-
-
-def _upsert(conn: Connection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+from citysteward.platform.db import upsert
 
 
 # ---------------------------------------------------------------- catalogue
@@ -52,6 +47,6 @@ class SqlCatalogueRepository:
 
     def upsert(self, category: Category) -> None:
         row = _category_to_row(category)
-        stmt = _upsert(self.conn, catalogue_tables.categories).values(row)
+        stmt = upsert(self.conn, catalogue_tables.categories).values(row)
         stmt = stmt.on_conflict_do_update(index_elements=["code"], set_={k: v for k, v in row.items() if k != "code"})
         self.conn.execute(stmt)

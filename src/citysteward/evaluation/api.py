@@ -10,10 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from citysteward.evaluation import domain as ind
 from citysteward.evaluation.papers import build as evaluation_papers_build
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.errors import NotFound
 from citysteward.org.deps import AdminUser, CurrentStaff
 from citysteward.platform.http.deps import RuntimeDep
@@ -29,7 +29,7 @@ class PublishBody(BaseModel):
 
 
 # ---------------------------------------------------------------- indicators and rankings
-def _period(rt: Runtime, period: str | None, date_from: date | None, date_to: date | None) -> ind.Period:
+def _period(rt: Runtime, period: str | None, date_from: date | None, date_to: date | None) -> kernel_periods.Period:
     return indicator_service.period_of(rt, period, date_from, date_to)
 
 
@@ -75,7 +75,7 @@ def get_settings(key: str, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]
 def put_settings(key: str, body: dict[str, Any], rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
     if key not in _SETTINGS:
         raise NotFound(f"没有配置项 {key}（可选 evaluation、hotspots、supervision）")
-    return _SETTINGS[key][1](rt, user.actor, body)  # type: ignore[operator]
+    return _SETTINGS[key][1](rt, user.actor, body)
 
 
 @router.get("/rankings", summary="综合评价排名与红蓝旗（含上月对比）")

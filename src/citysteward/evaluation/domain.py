@@ -8,13 +8,10 @@ the list of indicators, rates from counts, scores, grades, ranks, percentiles an
 
 from __future__ import annotations
 
-import calendar as _calendar
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from citysteward.kernel.errors import InvalidInput
 
@@ -304,61 +301,3 @@ def rank(rows: Sequence[Ranked], min_cases: int, red_flags: int, blue_flags: int
         r.rank, r.flag = None, None
     others.sort(key=lambda r: (r.name, r.key))
     return eligible + others
-
-
-# ---------------------------------------------------------------- periods
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A span of local days [first, last], as UTC bounds [start, end)."""
-
-    first: date
-    last: date
-    start: datetime
-    end: datetime
-    label: str
-
-    @classmethod
-    def days(cls, first: date, last: date, tz: ZoneInfo, label: str | None = None) -> Period:
-        if last < first:
-            raise InvalidInput("结束日期不能早于开始日期")
-        if (last - first).days > 3660:
-            raise InvalidInput("统计区间不能超过十年")
-        start = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
-        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-        text = label or (f"{first:%Y-%m-%d}" if first == last else f"{first:%Y-%m-%d} 至 {last:%Y-%m-%d}")
-        return cls(first, last, start, end, text)
-
-    @classmethod
-    def day(cls, day: date, tz: ZoneInfo) -> Period:
-        return cls.days(day, day, tz, f"{day.year}年{day.month}月{day.day}日")
-
-    @classmethod
-    def month(cls, year: int, month: int, tz: ZoneInfo) -> Period:
-        if not 1 <= month <= 12:
-            raise InvalidInput(f"月份无效：{month}")
-        last = _calendar.monthrange(year, month)[1]
-        return cls.days(date(year, month, 1), date(year, month, last), tz, f"{year}年{month}月")
-
-    @property
-    def month_key(self) -> str:
-        return f"{self.first:%Y-%m}"
-
-    def previous_month(self, tz: ZoneInfo) -> Period:
-        prev = self.first.replace(day=1) - timedelta(days=1)
-        return Period.month(prev.year, prev.month, tz)
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(x) for x in text.strip().split("-")[:2])
-        date(year, month, 1)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"月份格式应为 YYYY-MM：{text}", {"field": "period"}) from exc
-    return year, month
-
-
-def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except (ValueError, AttributeError) as exc:
-        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{text}", {"field": "date"}) from exc

@@ -4,8 +4,12 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
+
+from citysteward.platform.runtime import Runtime
+from citysteward.supervision.ports import SupervisionUnitOfWork
 
 
 class DashboardQueries(Protocol):
@@ -19,11 +23,20 @@ class DashboardQueries(Protocol):
 
 
 class EvaluationRepository(Protocol):
-    def setting(self, key: str) -> dict[str, Any] | None: ...
-    def set_setting(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None: ...
     def indicator_rows(self, start: datetime, end: datetime, step_minutes: dict[str, float]) -> list[dict[str, Any]]: ...
     def handle_minutes(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
     def overdue_open_cases(self, end: datetime, limit: int) -> list[dict[str, Any]]: ...
     def save_ranking(self, period: str, scope: str, rows: Iterable[dict[str, Any]], at: datetime) -> int: ...
     def ranking(self, period: str, scope: str) -> list[dict[str, Any]]: ...
     def flag_history(self, scope: str, subject: str | None, limit: int) -> list[dict[str, Any]]: ...
+
+
+class EvaluationUnitOfWork(SupervisionUnitOfWork, Protocol):
+    @property
+    def evaluation(self) -> EvaluationRepository: ...
+    @property
+    def dashboard(self) -> DashboardQueries: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[EvaluationUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

@@ -29,17 +29,10 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.cases.domain.model import CaseState
 from citysteward.evaluation import tables as evaluation_tables
-from citysteward.org import tables as org_tables
 from citysteward.supervision.store.tickets import C, E
-
-
-def _insert(conn: Connection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
 # ---------------------------------------------------------------- evaluation: settings, indicators, rankings
@@ -64,16 +57,6 @@ class SqlEvaluationRepository:
         self.sqlite = conn.dialect.name == "sqlite"
 
     # ---- settings
-    def setting(self, key: str) -> dict[str, Any] | None:
-        value = self.conn.execute(select(org_tables.evaluation_settings.c.value)
-                                  .where(org_tables.evaluation_settings.c.key == key)).scalar()
-        return dict(value) if isinstance(value, dict) else None
-
-    def set_setting(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None:
-        stmt = _insert(self.conn, org_tables.evaluation_settings).values(key=key, value=value, updated_at=at, updated_by=by)
-        self.conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
-                                                     set_={"value": value, "updated_at": at, "updated_by": by}))
-
     # ---- indicator aggregates
     def _unit_of(self, e: Any) -> Any:
         """Unit of an event: the unit named by the case's latest dispatch at or before it."""
@@ -239,7 +222,7 @@ class SqlDashboardQueries:
             select(func.count()).select_from(_cases).where(_cases.c.reported_at >= a, _cases.c.reported_at < b)
         ).scalar_one()
         wanted = [act for acts in _STEP_ACTIONS.values() for act in acts]
-        steps = dict(self.conn.execute(
+        steps: dict[str, int] = dict(self.conn.execute(
             select(_events.c.action, func.count()).where(
                 _events.c.action.in_(wanted), _events.c.at >= a, _events.c.at < b).group_by(_events.c.action)
         ).all())
@@ -289,7 +272,7 @@ class SqlDashboardQueries:
         return [(code, int(n)) for code, n in self.conn.execute(stmt).all()]
 
     def by_district(self, start: datetime, end: datetime) -> list[tuple[str, int, int]]:
-        reported = dict(self.conn.execute(
+        reported: dict[str, int] = dict(self.conn.execute(
             select(_cases.c.district_code, func.count())
             .where(_cases.c.reported_at >= self._t(start), _cases.c.reported_at < self._t(end))
             .group_by(_cases.c.district_code)).all())

@@ -36,11 +36,6 @@ def list_grids(rt: RuntimeDep, parent: str | None = None) -> dict[str, Any]:
     return areas.geojson(areas.list_areas(rt, "grid", parent), "grid")
 
 
-@router.get("/grids/{code}", tags=["areas"], summary="网格详情：网格团队与未办结案件数")
-def grid_detail(code: str, rt: RuntimeDep) -> dict[str, Any]:
-    return areas.grid_detail(rt, code)
-
-
 @router.put("/grids/{code}/team", tags=["areas"], summary="设置网格团队")
 def set_team(code: str, body: list[TeamMember], rt: RuntimeDep, user: AdminUser) -> list[dict[str, Any]]:
     return areas.set_grid_team(rt, user.actor, code, [m.model_dump() for m in body])

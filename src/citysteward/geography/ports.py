@@ -4,7 +4,11 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
+
+from citysteward.org.ports import OrgUnitOfWork
+from citysteward.platform.runtime import Runtime
 
 
 class AreaRepository(Protocol):
@@ -18,3 +22,12 @@ class AreaRepository(Protocol):
     def set_grid_members(self, grid_code: str, members: Sequence[dict[str, Any]]) -> None: ...
     def names(self) -> dict[str, str]: ...
     def grid_count(self) -> int: ...
+
+
+class GeographyUnitOfWork(OrgUnitOfWork, Protocol):
+    @property
+    def areas(self) -> AreaRepository: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[GeographyUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry import mapping, shape
 
 from citysteward.geography.domain import GridCode, GridIndex
+from citysteward.geography.ports import unit_of_work
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput, NotFound, OutsideCity
@@ -18,7 +19,7 @@ from citysteward.platform.runtime import Runtime
 
 def grid_index(rt: Runtime) -> GridIndex:
     def load() -> GridIndex:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             rows = uow.areas.grids(with_geometry=True)
         if not rows:
             raise OutsideCity("本市尚未导入网格数据，无法定位问题所在网格，请管理员先导入网格")
@@ -29,7 +30,7 @@ def grid_index(rt: Runtime) -> GridIndex:
 
 def area_names(rt: Runtime) -> dict[str, str]:
     def load() -> dict[str, str]:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             return uow.areas.names()
 
     return rt.cache.get("area_names", 60.0, load)
@@ -85,7 +86,7 @@ def import_areas(rt: Runtime, actor: Actor, collection: dict[str, Any], crs: str
             parent = props.get("parent_code") or (code[: LEVELS[lvl] - 3] if lvl != "district" else None)
             areas.append({"code": code, "name": name, "level": lvl, "parent_code": parent,
                           "geometry": mapping(geom)})
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         n_areas = uow.areas.upsert_areas(areas)
         n_grids = uow.areas.upsert_grids(grids)
         record_change(rt, uow, actor, "areas", "*", "import", None, {"areas": n_areas, "grids": n_grids, "crs": crs})
@@ -112,24 +113,22 @@ def locate(rt: Runtime, lon: float, lat: float, crs: str = "wgs84") -> dict[str,
 def list_areas(rt: Runtime, level: str | None, parent: str | None) -> list[dict[str, Any]]:
     if level and level not in LEVELS:
         raise InvalidInput(f"未知的区域层级：{level}")
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         if level == "grid":
             return uow.areas.grids(parent)
         return uow.areas.areas(level, parent)
 
 
-def grid_detail(rt: Runtime, code: str) -> dict[str, Any]:
-    with rt.uow(readonly=True) as uow:
+def grid_with_team(rt: Runtime, code: str) -> dict[str, Any]:
+    """A grid with its area names and its team (网格团队)."""
+    with unit_of_work(rt, readonly=True) as uow:
         grid = uow.areas.grid(code)
         if grid is None:
             raise NotFound(f"网格 {code} 不存在")
         team = uow.areas.grid_members(code)
-        open_count = uow.cases.count({"grid": code, "state": [
-            "reported", "pending_verify", "verified", "registered", "dispatched", "in_progress", "suspended",
-            "handled", "checked"]})
     names = area_names(rt)
     return {**grid, "community_name": names.get(grid["community_code"]), "street_name": names.get(grid["street_code"]),
-            "district_name": names.get(grid["district_code"]), "open_cases": open_count,
+            "district_name": names.get(grid["district_code"]),
             "team": [{**m, "team_role_label": TEAM_ROLES.get(m["team_role"], m["team_role"])} for m in team]}
 
 
@@ -142,7 +141,7 @@ def set_grid_team(rt: Runtime, actor: Actor, code: str, members: list[dict[str, 
             raise InvalidInput(f"未知的网格角色：{m.get('team_role')}", {"allowed": list(TEAM_ROLES)})
         clean.append({"name": m["name"].strip(), "team_role": m["team_role"], "phone": m.get("phone"),
                       "unit_id": m.get("unit_id"), "user_id": m.get("user_id")})
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         if uow.areas.grid(code) is None:
             raise NotFound(f"网格 {code} 不存在")
         before = uow.areas.grid_members(code)

@@ -6,14 +6,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.geography import tables as geography_tables
-
-
-def _upsert(conn: Connection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
+from citysteward.platform.db import upsert
 
 
 # ---------------------------------------------------------------- areas and grids
@@ -24,7 +19,7 @@ class SqlAreaRepository:
     def upsert_areas(self, rows: Iterable[dict[str, Any]]) -> int:
         n = 0
         for row in rows:
-            stmt = _upsert(self.conn, geography_tables.areas).values(row)
+            stmt = upsert(self.conn, geography_tables.areas).values(row)
             self.conn.execute(stmt.on_conflict_do_update(
                 index_elements=["code"], set_={k: v for k, v in row.items() if k != "code"}))
             n += 1
@@ -33,7 +28,7 @@ class SqlAreaRepository:
     def upsert_grids(self, rows: Iterable[dict[str, Any]]) -> int:
         n = 0
         for row in rows:
-            stmt = _upsert(self.conn, geography_tables.grids).values(row)
+            stmt = upsert(self.conn, geography_tables.grids).values(row)
             self.conn.execute(stmt.on_conflict_do_update(
                 index_elements=["code"], set_={k: v for k, v in row.items() if k != "code"}))
             n += 1

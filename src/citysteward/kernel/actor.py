@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citysteward.kernel.labels import _Labelled
+from citysteward.kernel.labels import Labelled
 
 
-class Role(_Labelled):
+class Role(Labelled):
     CITIZEN = "citizen"
     HOTLINE = "hotline"
     INSPECTOR = "inspector"
@@ -33,7 +33,7 @@ class Role(_Labelled):
         return self in (Role.HOTLINE, Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMIN)
 
 
-Role._labels = {  # type: ignore[attr-defined]
+Role.set_labels({
     "citizen": ("市民", "#6c757d"),
     "hotline": ("12345 坐席", "#0dcaf0"),
     "inspector": ("监督员", "#20c997"),
@@ -45,7 +45,7 @@ Role._labels = {  # type: ignore[attr-defined]
     "leader": ("领导", "#212529"),
     "admin": ("系统管理员", "#495057"),
     "system": ("外部系统", "#adb5bd"),
-}
+})
 
 
 @dataclass(frozen=True, slots=True)

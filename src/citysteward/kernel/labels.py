@@ -6,20 +6,30 @@ Enums carry their code, Chinese label and badge colour, so templates and reports
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+
+# Each labelled enum's {value: (label, colour)}, registered once beside its definition.
+_LABELS: dict[type[enum.Enum], dict[str, tuple[str, str]]] = {}
 
 
-class _Labelled(enum.StrEnum):
+class Labelled(enum.StrEnum):
     """A string enum whose members know their Chinese label and badge colour."""
-
-    _labels: dict[str, tuple[str, str]]
 
     @property
     def label(self) -> str:
-        return type(self)._labels[self.value][0]  # type: ignore[attr-defined]
+        return _LABELS[type(self)][self.value][0]
 
     @property
     def colour(self) -> str:
-        return type(self)._labels[self.value][1]  # type: ignore[attr-defined]
+        return _LABELS[type(self)][self.value][1]
+
+    @classmethod
+    def set_labels(cls, labels: Mapping[str, tuple[str, str]]) -> None:
+        """Every member needs a label: a missing one fails at import, not on a page."""
+        missing = {m.value for m in cls} - set(labels)
+        if missing:
+            raise ValueError(f"{cls.__name__}: no label for {sorted(missing)}")
+        _LABELS[cls] = dict(labels)
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

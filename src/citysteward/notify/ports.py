@@ -4,8 +4,12 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
+
+from citysteward.org.ports import OrgUnitOfWork
+from citysteward.platform.runtime import Runtime
 
 
 class OutboxRepository(Protocol):
@@ -20,3 +24,14 @@ class OutboxRepository(Protocol):
     def mark_read(self, notice_id: int, user_id: int | None, unit_id: int | None, at: datetime) -> bool: ...
     def contacts(self, unit_id: int) -> list[str]: ...
     def set_contacts(self, unit_id: int, emails: Sequence[str]) -> None: ...
+
+
+class NotifyUnitOfWork(OrgUnitOfWork, Protocol):
+    """What writing a notice needs; contexts that notify inside their own transaction extend it."""
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[NotifyUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

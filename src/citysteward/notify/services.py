@@ -26,6 +26,7 @@ from typing import Any
 from citysteward.config import Settings
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
+from citysteward.notify.ports import NotifyUnitOfWork, unit_of_work
 from citysteward.platform.runtime import Runtime
 
 BACKOFF_BASE = timedelta(seconds=30)
@@ -37,11 +38,12 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def backoff(attempts: int) -> timedelta:
     """Delay before retry number `attempts` (1, 2, …): 30 s, 60 s, 120 s … capped at six hours."""
-    return min(BACKOFF_MAX, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    delay: timedelta = BACKOFF_BASE * (2 ** max(0, attempts - 1))
+    return min(BACKOFF_MAX, delay)
 
 
 # ---------------------------------------------------------------- writing (inside the caller's unit of work)
-def notify_unit(uow: Any, settings: Settings, now: datetime, unit_id: int, subject: str, body: str,
+def notify_unit(uow: NotifyUnitOfWork, settings: Settings, now: datetime, unit_id: int, subject: str, body: str,
                 link: str = "", dedupe: str | None = None) -> None:
     """Queue an in-app notice for a unit's staff and, when SMTP is configured, an e-mail to each of the
     unit's contact addresses. `dedupe` names the cause (e.g. "remind:42:17"): the same cause is never
@@ -55,7 +57,7 @@ def notify_unit(uow: Any, settings: Settings, now: datetime, unit_id: int, subje
                                 "dedupe_key": f"{dedupe}:email:{address}"[:160] if dedupe else None})
 
 
-def notify_user(uow: Any, now: datetime, user_id: int, subject: str, body: str, link: str = "",
+def notify_user(uow: NotifyUnitOfWork, now: datetime, user_id: int, subject: str, body: str, link: str = "",
                 dedupe: str | None = None) -> None:
     uow.outbox.enqueue({"kind": "notice", "user_id": user_id, "subject": subject[:200], "body": body,
                         "link": link[:200], "next_attempt_at": now, "created_at": now,
@@ -95,7 +97,7 @@ def deliver(rt: Runtime, batch: int = 100, mailer: Mailer | None = None) -> Deli
     result = DeliveryResult()
     while True:
         now = rt.now()
-        with rt.uow() as uow:
+        with unit_of_work(rt) as uow:
             claimed = uow.outbox.claim(now, now - LEASE, batch)
             emails = []
             for row in claimed:
@@ -122,14 +124,14 @@ def _send_one(rt: Runtime, row: dict[str, Any], mailer: Mailer, result: Delivery
     except Exception as exc:  # any failure of the mail path is retried later, never raised to the worker
         attempts = int(row["attempts"]) + 1
         dead = attempts >= MAX_ATTEMPTS
-        with rt.uow() as uow:
+        with unit_of_work(rt) as uow:
             uow.outbox.mark_failed(row["id"], row["version"], f"{type(exc).__name__}: {exc}",
                                    rt.now() + backoff(attempts), dead)
             uow.commit()
         result.dead += int(dead)
         result.failed += int(not dead)
         return
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         uow.outbox.mark_sent(row["id"], row["version"], rt.now())
         uow.commit()
     result.emails += 1
@@ -147,7 +149,7 @@ def list_notices(rt: Runtime, actor: Actor, unread: bool = False, limit: int = 5
     if not 1 <= limit <= 200:
         raise InvalidInput("limit 应在 1–200 之间")
     user_id, unit_id = _who(actor)
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows, unread_n = uow.outbox.notices(user_id, unit_id, unread, limit, before_id)
     return {"items": [{"id": r["id"], "title": r["title"], "body": r["body"], "link": r["link"],
                        "created_at": r["created_at"], "read": r["read_at"] is not None,
@@ -157,7 +159,7 @@ def list_notices(rt: Runtime, actor: Actor, unread: bool = False, limit: int = 5
 
 def mark_read(rt: Runtime, actor: Actor, notice_id: int) -> dict[str, Any]:
     user_id, unit_id = _who(actor)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         ok = uow.outbox.mark_read(notice_id, user_id, unit_id, rt.now())
         uow.commit()
     if not ok:
@@ -175,7 +177,7 @@ def set_unit_contacts(rt: Runtime, actor: Actor, unit_id: int, emails: Sequence[
             raise InvalidInput(f"邮箱格式不正确：{e}", {"field": "emails"})
         if e not in clean:
             clean.append(e)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         if uow.org.unit(unit_id) is None:
             raise NotFound(f"责任单位 {unit_id} 不存在")
         before = uow.outbox.contacts(unit_id)
@@ -187,5 +189,5 @@ def set_unit_contacts(rt: Runtime, actor: Actor, unit_id: int, emails: Sequence[
 
 
 def outbox_status(rt: Runtime) -> dict[str, int]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         return dict(uow.outbox.counts())

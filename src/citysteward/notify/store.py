@@ -24,15 +24,9 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.notify import tables as notify_tables
-
-
-def _insert(conn: Connection, table: Any) -> Any:
-    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)
-
+from citysteward.platform.db import upsert
 
 # ---------------------------------------------------------------- outbox, notices, contacts
 OB = notify_tables.outbox
@@ -45,7 +39,7 @@ class SqlOutboxRepository:
     def enqueue(self, row: dict[str, Any]) -> int | None:
         """Insert one message; a message whose dedupe_key is already queued is not queued again."""
         values = {"status": "pending", "attempts": 0, "version": 1, "link": "", **row}
-        stmt = _insert(self.conn, OB).values(values)
+        stmt = upsert(self.conn, OB).values(values)
         if values.get("dedupe_key"):
             stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
         return self.conn.execute(stmt.returning(OB.c.id)).scalar()
@@ -92,7 +86,7 @@ class SqlOutboxRepository:
 
     # ---- notices
     def add_notice(self, row: dict[str, Any]) -> int | None:
-        stmt = _insert(self.conn, notify_tables.notices).values(row)
+        stmt = upsert(self.conn, notify_tables.notices).values(row)
         if row.get("outbox_id") is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=["outbox_id"])
         return self.conn.execute(stmt.returning(notify_tables.notices.c.id)).scalar()

@@ -4,10 +4,13 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.ports import CasesUnitOfWork
+from citysteward.platform.runtime import Runtime
 
 
 class Open311Repository(Protocol):
@@ -21,3 +24,12 @@ class Open311Repository(Protocol):
     def events_of(self, case_ids: Collection[int], actions: Collection[str]) -> list[Event]: ...
     def photos_of(self, case_ids: Collection[int]) -> list[dict[str, Any]]: ...
     def updates(self, actions: Sequence[str], since: datetime, until: datetime, limit: int, offset: int) -> list[tuple[Event, str]]: ...
+
+
+class Open311UnitOfWork(CasesUnitOfWork, Protocol):
+    @property
+    def open311(self) -> Open311Repository: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[Open311UnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from citysteward.cases.domain.case import Case
+from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case
 from citysteward.cases.domain.model import Action, Source
 from citysteward.cases.services import intake
 from citysteward.catalogue import services as catalogue_services
@@ -28,6 +28,7 @@ from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
 from citysteward.open311 import domain as gr
 from citysteward.open311 import ports as open311_ports
+from citysteward.open311.ports import unit_of_work
 from citysteward.org.services import accounts, audit
 from citysteward.platform.runtime import Runtime
 
@@ -75,7 +76,7 @@ class GeoReport:
         key = KEY_PREFIX + secrets.token_urlsafe(24)
         row = {"name": name, "key_hash": _digest(key), "key_prefix": key[:12], "created_at": self.rt.now(),
                "revoked_at": None, "created_by": (actor.name or "")[:64]}
-        with self.rt.uow() as uow:
+        with unit_of_work(self.rt) as uow:
             row["id"] = uow.open311.add_client(row)
             public = _client_view({k: v for k, v in row.items() if k != "key_hash"})
             audit.record_change(self.rt, uow, actor, "api_client", row["id"], "create", None, public)
@@ -83,11 +84,11 @@ class GeoReport:
         return {**public, "api_key": key}
 
     def list_keys(self) -> list[dict[str, Any]]:
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             return [_client_view(r) for r in uow.open311.clients()]
 
     def revoke_key(self, actor: Actor, client_id: int) -> dict[str, Any]:
-        with self.rt.uow() as uow:
+        with unit_of_work(self.rt) as uow:
             repo = uow.open311
             before = repo.client(client_id)
             if before is None:
@@ -103,7 +104,7 @@ class GeoReport:
     def authenticate(self, api_key: str | None) -> ClientApp:
         if not api_key or not api_key.strip():
             raise Forbidden("缺少 api_key：提交问题需要管理员发放的 API 密钥")
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             row = uow.open311.client_by_key_hash(_digest(api_key.strip()))
         if row is None or row["revoked_at"] is not None:
             raise Forbidden("api_key 无效或已被吊销")
@@ -167,13 +168,13 @@ class GeoReport:
         else:
             filters.update(category_codes=list(query.service_codes), reported_from=query.start,
                            reported_to=query.end, states=query.states)
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             repo = uow.open311
             cases = repo.find_cases(filters, query.page.size, query.page.offset)
             return self._views(repo, cases, base_url)
 
     def get_request(self, case_no: str, base_url: str) -> list[dict[str, Any]]:
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             repo = uow.open311
             cases = repo.find_cases({"case_nos": [case_no.strip()]}, 1, 0) if case_no.strip() else []
             if not cases:
@@ -181,7 +182,7 @@ class GeoReport:
             return self._views(repo, cases, base_url)
 
     def token(self, token: str) -> list[dict[str, Any]]:
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             case = uow.open311.case_by_token(token.strip()) if token.strip() else None
         if case is None:
             raise NotFound(f"没有找到令牌 {token}", {"field": "token"})
@@ -192,7 +193,7 @@ class GeoReport:
         start, end = gr.date_range(params, self.rt.now(), self.rt.settings.tz)
         page = gr.parse_page(params)
         actions = sorted(a.value for a in gr.UPDATE_ACTIONS)
-        with self.rt.uow(readonly=True) as uow:
+        with unit_of_work(self.rt, readonly=True) as uow:
             rows = uow.open311.updates(actions, start, end, page.size, page.offset)
         return [{
             "update_id": str(e.id), "service_request_id": case_no, "status": gr.status_of(e.to_state),
@@ -203,7 +204,7 @@ class GeoReport:
 
     def _views(self, repo: open311_ports.Open311Repository, cases: list[Case], base_url: str) -> list[dict[str, Any]]:
         ids = [c.id for c in cases if c.id is not None]
-        wanted = [a.value for a in (*gr.PUBLIC_NOTE_ACTIONS, Action.REPORT)]
+        wanted = [a.value for a in (*PUBLIC_NOTE_ACTIONS, Action.REPORT)]
         notes: dict[int, str] = {}
         sent_media: dict[int, str] = {}
         for e in repo.events_of(ids, wanted):

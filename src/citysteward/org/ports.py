@@ -3,8 +3,12 @@ tests may pass fakes."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
+
+from citysteward.platform.runtime import Runtime
+from citysteward.platform.transaction import Transaction
 
 
 class OrgRepository(Protocol):
@@ -30,3 +34,23 @@ class AuditLog(Protocol):
         action: str, before: Any, after: Any,
     ) -> None: ...
     def list(self, entity: str | None, limit: int) -> list[dict[str, Any]]: ...
+
+
+class SettingsRepository(Protocol):
+    def get(self, key: str) -> dict[str, Any] | None: ...
+    def put(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None: ...
+
+
+class OrgUnitOfWork(Transaction, Protocol):
+    """Units, users and their logins, the audit log and local-policy settings."""
+
+    @property
+    def org(self) -> OrgRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def settings(self) -> SettingsRepository: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[OrgUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from citysteward.org import tables as org_tables
+from citysteward.platform.db import upsert
+
+S = org_tables.evaluation_settings
 
 
 # ---------------------------------------------------------------- org: units, users, tokens
@@ -88,3 +91,19 @@ class SqlAuditLog:
         if entity:
             stmt = stmt.where(org_tables.audit_log.c.entity == entity)
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+
+class SqlSettingsRepository:
+    """Local-policy settings (evaluation weights, supervision and hot-spot rules) as JSON by key."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        value = self.conn.execute(select(S.c.value).where(S.c.key == key)).scalar()
+        return dict(value) if isinstance(value, dict) else None
+
+    def put(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None:
+        stmt = upsert(self.conn, S).values(key=key, value=value, updated_at=at, updated_by=by)
+        self.conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
+                                                     set_={"value": value, "updated_at": at, "updated_by": by}))

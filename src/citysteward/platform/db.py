@@ -8,12 +8,16 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Engine,
     Integer,
     MetaData,
+    Table,
     create_engine,
     event,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
 from citysteward.platform.types import UTCDateTime
@@ -74,3 +78,8 @@ metadata = MetaData(
 )
 TS = UTCDateTime()
 ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+def upsert(conn: Connection, table: Table) -> Any:
+    """An INSERT that can take `.on_conflict_do_update/nothing(...)` on either database."""
+    return (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table)

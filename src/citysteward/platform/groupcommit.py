@@ -12,18 +12,20 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import Generic, TypeVar
 
-from citysteward.unit_of_work_port import UnitOfWork
+from citysteward.platform.transaction import Transaction
 
 T = TypeVar("T")
 R = TypeVar("R")
+U = TypeVar("U", bound=Transaction)  # the unit of work the writer needs (a context's narrow Protocol)
 
 
-class GroupCommit(Generic[T, R]):
-    def __init__(self, open_uow: Callable[[], UnitOfWork], write: Callable[[UnitOfWork, T], R],
+class GroupCommit(Generic[U, T, R]):
+    def __init__(self, open_uow: Callable[[], AbstractContextManager[U]], write: Callable[[U, T], R],
                  max_batch: int = 64, writers: int = 1,
-                 write_many: Callable[[UnitOfWork, list[T]], list[R]] | None = None) -> None:
+                 write_many: Callable[[U, list[T]], list[R]] | None = None) -> None:
         """`write_many`, when given, writes a whole batch at once (multi-row statements); `write`
         handles single items and the one-by-one retry. `writers`: 1 where the database has a single
         writer (SQLite)."""

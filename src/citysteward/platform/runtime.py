@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from citysteward.config import Settings
-from citysteward.unit_of_work_port import UnitOfWork
+from citysteward.platform.transaction import UnitOfWorkFactory
 
 T = TypeVar("T")
 
@@ -33,11 +33,11 @@ class TTLCache:
         hit = self._data.get(key)
         now = time.monotonic()
         if hit and now - hit[0] < ttl:
-            return hit[1]  # type: ignore[no-any-return]
+            return hit[1]
         with self._lock:
             hit = self._data.get(key)
             if hit and time.monotonic() - hit[0] < ttl:
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1]
             value = load()
             self._data[key] = (time.monotonic(), value)
             return value
@@ -50,7 +50,7 @@ class TTLCache:
 
 @dataclass
 class Runtime:
-    uow: Callable[..., UnitOfWork]
+    uow: UnitOfWorkFactory
     settings: Settings
     clock: Callable[[], datetime] = utcnow
     cache: TTLCache = field(default_factory=TTLCache)
@@ -65,4 +65,4 @@ class Runtime:
         with self._lock:
             if key not in self._singletons:
                 self._singletons[key] = make()
-            return self._singletons[key]  # type: ignore[no-any-return]
+            return self._singletons[key]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from citysteward.evaluation import domain as ind
+from citysteward.kernel import periods as kernel_periods
 from citysteward.org.deps import CurrentStaff
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.runtime import Runtime
@@ -25,7 +25,7 @@ def _day_bounds(rt: Runtime, date_from: date | None, date_to: date | None) -> di
         return {}
     first = date_from or date(2000, 1, 1)
     last = date_to or rt.now().astimezone(rt.settings.tz).date()
-    period = ind.Period.days(first, last, rt.settings.tz)
+    period = kernel_periods.Period.days(first, last, rt.settings.tz)
     return {"start": period.start, "end": period.end}
 
 

@@ -4,9 +4,13 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from citysteward.cases.ports import CasesUnitOfWork
+from citysteward.notify.ports import NotifyUnitOfWork
+from citysteward.platform.runtime import Runtime
 from citysteward.supervision.domain.tickets import Ticket, TicketEvent
 
 
@@ -42,3 +46,16 @@ class HotspotRepository(Protocol):
 class Locks(Protocol):
     def try_lock(self, key: int) -> bool: ...
     def unlock(self, key: int) -> None: ...
+
+
+class SupervisionUnitOfWork(CasesUnitOfWork, NotifyUnitOfWork, Protocol):
+    @property
+    def supervision(self) -> SupervisionRepository: ...
+    @property
+    def hotspots(self) -> HotspotRepository: ...
+    @property
+    def locks(self) -> Locks: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[SupervisionUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

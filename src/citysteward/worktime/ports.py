@@ -4,10 +4,13 @@ tests may pass fakes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from citysteward.kernel.calendar import DayOverride, WorkSchedule
+from citysteward.org.ports import OrgUnitOfWork
+from citysteward.platform.runtime import Runtime
 
 
 class CalendarRepository(Protocol):
@@ -19,3 +22,12 @@ class CalendarRepository(Protocol):
     def delete_day(self, day: date) -> None: ...
     def schedules(self) -> list[WorkSchedule]: ...
     def replace_schedules(self, schedules: Sequence[WorkSchedule]) -> None: ...
+
+
+class WorktimeUnitOfWork(OrgUnitOfWork, Protocol):
+    @property
+    def calendar(self) -> CalendarRepository: ...
+
+def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[WorktimeUnitOfWork]:
+    """A unit of work seen through this context's port."""
+    return rt.uow(readonly=readonly)

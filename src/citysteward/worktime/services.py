@@ -11,13 +11,14 @@ from citysteward.kernel.calendar_seed import SUPPORTED_YEARS, holidays_from_chin
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
+from citysteward.worktime.ports import unit_of_work
 
 TTL = 15.0
 
 
 def calendar(rt: Runtime) -> WorkCalendar:
     def load() -> WorkCalendar:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             overrides = uow.calendar.overrides()
             years = uow.calendar.loaded_years()
             schedules = uow.calendar.schedules() or list(DEFAULT_SCHEDULES)
@@ -35,7 +36,7 @@ def import_year(rt: Runtime, actor: Actor, year: int, csv_text: str | None = Non
     else:
         days = holidays_from_chinesecalendar(year)
         source = "chinesecalendar"
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = [d.day.isoformat() for d in uow.calendar.overrides() if d.day.year == year]
         uow.calendar.replace_year(year, days, source, rt.now())
         record_change(rt, uow, actor, "calendar", str(year), "import", {"days": before},
@@ -47,7 +48,7 @@ def import_year(rt: Runtime, actor: Actor, year: int, csv_text: str | None = Non
 
 
 def seed_default_years(rt: Runtime, actor: Actor) -> list[int]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         loaded = uow.calendar.loaded_years()
     years = [y for y in SUPPORTED_YEARS if y not in loaded]
     for y in years:
@@ -57,7 +58,7 @@ def seed_default_years(rt: Runtime, actor: Actor) -> list[int]:
 
 def set_day(rt: Runtime, actor: Actor, day: date, kind: str | None, name: str = "") -> None:
     """kind holiday | workday sets an override; None removes it (the day follows the weekly rule)."""
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         if day.year not in uow.calendar.loaded_years():
             raise InvalidInput(f"{day.year} 年的日历尚未导入，请先导入该年")
         before = next((d for d in uow.calendar.overrides() if d.day == day), None)
@@ -80,7 +81,7 @@ def set_schedules(rt: Runtime, actor: Actor, items: list[dict[str, Any]]) -> lis
         for i in items
     ]
     WorkCalendar(schedules)  # refuses gaps and overlaps between seasons
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.calendar.schedules()
         uow.calendar.replace_schedules(schedules)
         record_change(rt, uow, actor, "work_schedule", "*", "update", [schedule_dict(s) for s in before],
@@ -96,7 +97,7 @@ def schedule_dict(s: WorkSchedule) -> dict[str, Any]:
 
 
 def calendar_view(rt: Runtime, year: int) -> dict[str, Any]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         years = uow.calendar.year_rows()
         days = [d for d in uow.calendar.overrides() if d.day.year == year]
         schedules = uow.calendar.schedules() or list(DEFAULT_SCHEDULES)
@@ -112,7 +113,7 @@ def calendar_view(rt: Runtime, year: int) -> dict[str, Any]:
 def readiness(rt: Runtime, horizon_days: int = 60) -> list[str]:
     """Warnings an administrator must act on: deadlines soon run into a year with no holiday data."""
     today = rt.now().astimezone(rt.settings.tz).date()
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         loaded = uow.calendar.loaded_years()
     needed = {today.year, (today + timedelta(days=horizon_days)).year}
     return [f"{y} 年的节假日与调休尚未导入：处置时限跨入该年的案件将无法计算期限，请管理员尽快导入"

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from citysteward.platform.http.schemas import Strict
+from citysteward.platform.http.schemas import ExtensionBody, Strict
 
 
 class ReportBody(Strict):
@@ -23,11 +23,6 @@ class ReportBody(Strict):
     source: Literal["citizen", "hotline", "inspector", "system", "open311", "sensor"] | None = None
     photo_ids: list[int] = Field(default_factory=list, max_length=6)
     self_handled: bool = False
-
-
-class ExtensionBody(Strict):
-    amount: float = Field(gt=0, le=10000)
-    unit: Literal["working_hours", "working_days", "natural_hours"]
 
 
 class ActionBody(Strict):

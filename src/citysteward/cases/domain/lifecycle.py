@@ -230,7 +230,7 @@ def _start_clock(case: Case, at: datetime, timing: Timing) -> dict[str, Any]:
     return {"deadline": case.deadline.isoformat(), "limit": timing.limit.to_dict()}
 
 
-def _clock_kind(case: Case) -> str:
+def _clock_kind(case: Case) -> deadlines.Clock:
     return "natural" if case.limit and case.limit.unit is LimitUnit.NATURAL_HOURS else "working"
 
 

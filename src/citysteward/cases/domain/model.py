@@ -5,10 +5,10 @@ Enums carry their code, Chinese label and badge colour, so templates and reports
 
 from __future__ import annotations
 
-from citysteward.kernel.labels import _Labelled
+from citysteward.kernel.labels import Labelled
 
 
-class CaseState(_Labelled):
+class CaseState(Labelled):
     REPORTED = "reported"
     PENDING_VERIFY = "pending_verify"
     VERIFIED = "verified"
@@ -33,7 +33,7 @@ class CaseState(_Labelled):
         return self in (CaseState.DISPATCHED, CaseState.IN_PROGRESS)
 
 
-CaseState._labels = {  # type: ignore[attr-defined]
+CaseState.set_labels({
     "reported": ("待受理", "#6c757d"),
     "pending_verify": ("待核实", "#0dcaf0"),
     "verified": ("待立案", "#20c997"),
@@ -47,13 +47,13 @@ CaseState._labels = {  # type: ignore[attr-defined]
     "voided": ("已作废", "#495057"),
     "rejected": ("不予受理", "#495057"),
     "merged": ("已合并", "#495057"),
-}
+})
 
 FINAL_STATES = frozenset({CaseState.CLOSED, CaseState.VOIDED, CaseState.REJECTED, CaseState.MERGED})
 OPEN_STATES = frozenset(s for s in CaseState if s not in FINAL_STATES)
 
 
-class Source(_Labelled):
+class Source(Labelled):
     CITIZEN = "citizen"
     HOTLINE = "hotline"
     INSPECTOR = "inspector"
@@ -62,17 +62,17 @@ class Source(_Labelled):
     SENSOR = "sensor"
 
 
-Source._labels = {  # type: ignore[attr-defined]
+Source.set_labels({
     "citizen": ("市民随手拍", "#0d6efd"),
     "hotline": ("12345 热线", "#0dcaf0"),
     "inspector": ("监督员上报", "#20c997"),
     "system": ("上级转办", "#6f42c1"),
     "open311": ("Open311 接口", "#6610f2"),
     "sensor": ("物联感知", "#fd7e14"),
-}
+})
 
 
-class Action(_Labelled):
+class Action(Labelled):
     REPORT = "report"
     ACCEPT = "accept"
     VERIFY = "verify"
@@ -107,7 +107,7 @@ class Action(_Labelled):
     OVERDUE = "overdue"
 
 
-Action._labels = {  # type: ignore[attr-defined]
+Action.set_labels({
     "report": ("上报", "#6c757d"),
     "accept": ("受理（转核实）", "#0d6efd"),
     "verify": ("核实属实", "#20c997"),
@@ -140,10 +140,10 @@ Action._labels = {  # type: ignore[attr-defined]
     "remind": ("催办", "#ffc107"),
     "supervise": ("督办", "#dc3545"),
     "overdue": ("超期", "#dc3545"),
-}
+})
 
 
-class PendingRequest(_Labelled):
+class PendingRequest(Labelled):
     """A unit's request that waits for the dispatcher (延期 / 回退 / 挂账)."""
 
     EXTENSION = "extension"
@@ -151,23 +151,23 @@ class PendingRequest(_Labelled):
     SUSPEND = "suspend"
 
 
-PendingRequest._labels = {  # type: ignore[attr-defined]
+PendingRequest.set_labels({
     "extension": ("延期申请待审批", "#ffc107"),
     "return": ("回退申请待审批", "#ffc107"),
     "suspend": ("挂账申请待审批", "#ffc107"),
-}
+})
 
 
-class Satisfaction(_Labelled):
+class Satisfaction(Labelled):
     SATISFIED = "satisfied"
     BASICALLY = "basically"
     UNSATISFIED = "unsatisfied"
 
 
-Satisfaction._labels = {  # type: ignore[attr-defined]
+Satisfaction.set_labels({
     "satisfied": ("满意", "#198754"),
     "basically": ("基本满意", "#ffc107"),
     "unsatisfied": ("不满意", "#dc3545"),
-}
+})
 # States whose timer light means something: the clock runs, or is paused by 挂账.
 TIMED_STATES = frozenset({CaseState.DISPATCHED, CaseState.IN_PROGRESS, CaseState.SUSPENDED})

@@ -14,6 +14,7 @@ from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case, Event
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
 from citysteward.cases.domain.routing import CasePlace, RoutingDecision, route_case
+from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.cases.services import rules as cases_services_rules
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
@@ -25,7 +26,6 @@ from citysteward.kernel.privacy import mask_name, mask_phone
 from citysteward.kernel.timelimit import TimeLimit
 from citysteward.org.services import accounts
 from citysteward.platform.runtime import Runtime
-from citysteward.unit_of_work_port import UnitOfWork
 from citysteward.worktime import services as worktime_services
 
 COUNT_CAP = 10_000  # matches beyond this are reported as "10,000+"
@@ -66,7 +66,7 @@ def reporter_token_ok(case: Case, token: str | None) -> bool:
     return bool(token and case.public_token and secrets.compare_digest(token, case.public_token))
 
 
-def _load(uow: UnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
+def _load(uow: CasesUnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
     case = uow.cases.get(case_no, lock=lock)
     citizen_ok = actor.role is Role.CITIZEN and action in CITIZEN_ACTIONS
     # A unit asking for someone else's case learns nothing, not even that it exists.
@@ -96,7 +96,7 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
         satisfaction=_satisfaction(data.satisfaction),
         photo_ids=tuple(data.photo_ids),
     )
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         case = _load(uow, case_no, actor, lock=True, action=action)
         if actor.role is Role.CITIZEN and action in REPORTER_ACTIONS and not reporter_token_ok(case, data.token):
             raise Forbidden("只有上报人可以评价或反映未解决：请使用提交问题时获得的查询链接",
@@ -121,7 +121,7 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
 
 
 def _event_fields(event: Event) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in Event.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(event, name) for name in Event.__slots__}
 
 
 def _satisfaction(value: str | None) -> Satisfaction | None:
@@ -133,7 +133,7 @@ def _satisfaction(value: str | None) -> Satisfaction | None:
         raise InvalidInput("满意度只能是 satisfied、basically 或 unsatisfied", {"field": "satisfaction"}) from exc
 
 
-def _prepare(rt: Runtime, uow: UnitOfWork, case: Case, action: Action, data: ActionInput) -> dict[str, Any]:
+def _prepare(rt: Runtime, uow: CasesUnitOfWork, case: Case, action: Action, data: ActionInput) -> dict[str, Any]:
     """Checks and data that need storage: units exist, merge target is open, routing at registration."""
     extra: dict[str, Any] = {}
     if action is Action.REGISTER:
@@ -163,7 +163,7 @@ def _prepare(rt: Runtime, uow: UnitOfWork, case: Case, action: Action, data: Act
     return extra
 
 
-def _claim(uow: UnitOfWork, case: Case, photo_ids: tuple[int, ...]) -> None:
+def _claim(uow: CasesUnitOfWork, case: Case, photo_ids: tuple[int, ...]) -> None:
     assert case.id is not None
     for pid in photo_ids:
         row = uow.cases.photo(pid)
@@ -181,7 +181,7 @@ def live_light(rt: Runtime, case: Case, now: datetime) -> str | None:
 
 
 def case_detail(rt: Runtime, case_no: str, actor: Actor) -> dict[str, Any]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         case = _load(uow, case_no, actor)
         assert case.id is not None
         events = uow.cases.events(case.id)
@@ -252,7 +252,7 @@ def _event_view(e: Event, units: dict[int, str]) -> dict[str, Any]:
 def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str, Any]:
     """The citizen's view: no personal data, no internal notes, only public steps. With the reporter's
     token the page also offers rating and "not fixed"."""
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         case = uow.cases.get(case_no.strip())
         if case is None or case.id is None:
             raise NotFound(f"没有找到案件 {case_no}")
@@ -294,8 +294,8 @@ def list_cases(
                 enum_cls(value)
             except ValueError as exc:
                 raise InvalidInput(f"未知的{'状态' if key == 'state' else '来源'}：{value}", {"field": key}) from exc
-    with rt.uow(readonly=True) as uow:
-        rows, total = uow.cases.list(filters, page_size, (page - 1) * page_size, order, COUNT_CAP)
+    with unit_of_work(rt, readonly=True) as uow:
+        rows, total = uow.cases.ledger(filters, page_size, (page - 1) * page_size, order, COUNT_CAP)
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)
@@ -323,7 +323,7 @@ def nearby_open_cases(rt: Runtime, lon: float, lat: float, category_code: str | 
     """Open reports around a point (the citizen's "me too" prompt, the acceptor's duplicate check)."""
     cell = h3.latlng_to_cell(lat, lon, 9)
     cells = sorted(h3.grid_disk(cell, 1))
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows = uow.cases.nearby_open(cells, category_code, limit)
     catalogue = catalogue_services.catalogue(rt)
     return [{"case_no": r["case_no"], "category_name": catalogue.name(r["category_code"]),

@@ -16,6 +16,7 @@ import h3
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Source
+from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.cases.services.photos import PreparedPhoto, save_photo
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
@@ -26,7 +27,6 @@ from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput
 from citysteward.platform.groupcommit import GroupCommit
 from citysteward.platform.runtime import Runtime
-from citysteward.unit_of_work_port import UnitOfWork
 from citysteward.worktime import services as worktime_services
 
 MAX_DESCRIPTION = 4000
@@ -123,8 +123,8 @@ def submit_report(rt: Runtime, data: ReportInput, actor: Actor) -> Future[Report
     the future without holding a thread."""
     prepared = _prepare(rt, data, actor)
     # One writer: the day's case-number row is locked by each batch until it commits anyway.
-    writer = rt.singleton("intake_writer", lambda: GroupCommit(
-        rt.uow, lambda uow, p: _write(rt, uow, p), write_many=lambda uow, ps: _write_many(rt, uow, ps)))
+    writer: GroupCommit[CasesUnitOfWork, _Prepared, ReportResult] = rt.singleton("intake_writer", lambda: GroupCommit(
+        lambda: unit_of_work(rt), lambda uow, p: _write(rt, uow, p), write_many=lambda uow, ps: _write_many(rt, uow, ps)))
     return writer.enqueue(prepared)
 
 
@@ -172,7 +172,7 @@ def _result(case: Case) -> ReportResult:
                         case.version)
 
 
-def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
+def _write(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
     """One report, with its photos and an inspector's on-the-spot handling."""
     local_day = _local_day(rt, p)
     case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
@@ -192,7 +192,7 @@ def _write(rt: Runtime, uow: UnitOfWork, p: _Prepared) -> ReportResult:
     return _result(case)
 
 
-def _write_many(rt: Runtime, uow: UnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
+def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
     """A batch in a few multi-row statements; reports with photos or self-handling go one by one."""
     results: dict[int, ReportResult] = {}
     plain = [(i, p) for i, p in enumerate(batch) if not (p.data.photos or p.data.photo_ids or p.data.self_handled)]
@@ -214,7 +214,7 @@ def _write_many(rt: Runtime, uow: UnitOfWork, batch: list[_Prepared]) -> list[Re
     return [results[i] for i in range(len(batch))]
 
 
-def _claim_photos(uow: UnitOfWork, case_id: int, photo_ids: tuple[int, ...]) -> None:
+def _claim_photos(uow: CasesUnitOfWork, case_id: int, photo_ids: tuple[int, ...]) -> None:
     for pid in photo_ids:
         row = uow.cases.photo(pid)
         if row is None or (row["case_id"] not in (None, case_id)):

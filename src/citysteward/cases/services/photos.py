@@ -12,9 +12,9 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.kernel.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMedia
 from citysteward.platform.runtime import Runtime
-from citysteward.unit_of_work_port import UnitOfWork
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 PHOTO_KINDS = {"before": "处置前", "after": "处置后"}
@@ -72,7 +72,7 @@ def _strip_metadata(img: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def save_photo(rt: Runtime, uow: UnitOfWork, photo: PreparedPhoto, case_id: int | None, uploader: str) -> int:
+def save_photo(rt: Runtime, uow: CasesUnitOfWork, photo: PreparedPhoto, case_id: int | None, uploader: str) -> int:
     """Write the file (content-addressed, so a rolled-back request leaves only a harmless blob) and
     its row inside the caller's unit of work."""
     rel = Path(photo.sha256[:2]) / f"{photo.sha256}.{photo.ext}"
@@ -91,14 +91,14 @@ def save_photo(rt: Runtime, uow: UnitOfWork, photo: PreparedPhoto, case_id: int 
 
 def upload_photos(rt: Runtime, photos: list[PreparedPhoto], uploader: str) -> list[int]:
     """Upload ahead of an action (e.g. after-photos before `handle`); linked when the action commits."""
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         ids = [save_photo(rt, uow, p, None, uploader) for p in photos]
         uow.commit()
     return ids
 
 
 def photo_file(rt: Runtime, photo_id: int) -> tuple[Path, dict[str, Any]]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         row = uow.cases.photo(photo_id)
     if row is None:
         raise NotFound("照片不存在")

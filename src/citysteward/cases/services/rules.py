@@ -7,12 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from citysteward.cases.domain.routing import ResponsibilityRule
+from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.catalogue import services as catalogue_services
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput, NotFound
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
-from citysteward.unit_of_work_port import UnitOfWork
 
 
 # ------------------------------------------------------------------ responsibility rules
@@ -32,7 +32,7 @@ def _rule_from(data: dict[str, Any], rule_id: int = 0) -> ResponsibilityRule:
     )
 
 
-def _check_rule(rt: Runtime, uow: UnitOfWork, rule: ResponsibilityRule) -> None:
+def _check_rule(rt: Runtime, uow: CasesUnitOfWork, rule: ResponsibilityRule) -> None:
     for unit_id in (rule.main_unit_id, *rule.assisting_unit_ids):
         if uow.org.unit(unit_id) is None:
             raise InvalidInput(f"单位 {unit_id} 不存在", {"field": "main_unit_id"})
@@ -48,7 +48,7 @@ def _check_rule(rt: Runtime, uow: UnitOfWork, rule: ResponsibilityRule) -> None:
 
 def create_rule(rt: Runtime, actor: Actor, data: dict[str, Any]) -> ResponsibilityRule:
     rule = _rule_from(data)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         _check_rule(rt, uow, rule)
         rule = replace(rule, id=uow.rules.add(rule))
         record_change(rt, uow, actor, "rule", rule.id, "create", None, _rule_dict(rule))
@@ -58,7 +58,7 @@ def create_rule(rt: Runtime, actor: Actor, data: dict[str, Any]) -> Responsibili
 
 
 def update_rule(rt: Runtime, actor: Actor, rule_id: int, data: dict[str, Any]) -> ResponsibilityRule:
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.rules.get(rule_id)
         if before is None:
             raise NotFound(f"责任规则 {rule_id} 不存在")
@@ -72,7 +72,7 @@ def update_rule(rt: Runtime, actor: Actor, rule_id: int, data: dict[str, Any]) -
 
 
 def delete_rule(rt: Runtime, actor: Actor, rule_id: int) -> None:
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.rules.get(rule_id)
         if before is None:
             raise NotFound(f"责任规则 {rule_id} 不存在")
@@ -95,7 +95,7 @@ rule_dict = _rule_dict
 
 
 def list_rules(rt: Runtime) -> list[dict[str, Any]]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         return [_rule_dict(r) for r in uow.rules.all()]
 
 TTL = 15.0
@@ -103,7 +103,7 @@ TTL = 15.0
 
 def rules(rt: Runtime) -> list[ResponsibilityRule]:
     def load() -> list[ResponsibilityRule]:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             return uow.rules.all()
 
     return rt.cache.get("rules", TTL, load)

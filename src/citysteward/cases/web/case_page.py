@@ -26,6 +26,7 @@ from citysteward.org.deps import PageUser, Shell
 from citysteward.org.services import accounts
 from citysteward.org.services.auth import StaffUser
 from citysteward.platform.http.deps import RuntimeDep
+from citysteward.platform.http.errors import status_of
 from citysteward.platform.http.pages import PageRoute, render
 from citysteward.platform.runtime import Runtime
 
@@ -169,7 +170,7 @@ async def _action_input(rt: Runtime, user: StaffUser, action: Action, form: Form
     return case_service.ActionInput(
         version=_int(form.get("version"), "版本号"), note=str(form.get("note") or ""),
         unit_id=_int(form.get("unit_id"), "单位"),
-        assisting_unit_ids=tuple(int(u) for u in form.getlist("assisting_unit_ids") if str(u).isdigit()),
+        assisting_unit_ids=tuple(int(str(u)) for u in form.getlist("assisting_unit_ids") if str(u).isdigit()),
         override_reason=str(form.get("override_reason") or ""), extension=extension,
         merged_into=str(form.get("merged_into") or "").strip() or None, photo_ids=tuple(photo_ids),
         category_code=str(form.get("category_code") or "").strip() or None,
@@ -193,5 +194,5 @@ async def act(request: Request, case_no: str, action: str, rt: RuntimeDep, user:
         page = await run_in_threadpool(
             detail_page, rt, user, case_no, error=exc.message, stale=isinstance(exc, StaleCase),
             open_action=chosen.value, posted=posted)
-        return render(request, "console/case.html", page, status_code=exc.status)
+        return render(request, "console/case.html", page, status_code=status_of(exc))
     return RedirectResponse(f"/console/cases/{case_no}?done={chosen.value}", status_code=303)

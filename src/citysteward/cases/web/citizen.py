@@ -15,6 +15,7 @@ from citysteward.cases.services import actions as case_service
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import DomainError, NotFound
 from citysteward.platform.http.deps import RuntimeDep
+from citysteward.platform.http.errors import status_of
 from citysteward.platform.http.pages import PageRoute, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -82,7 +83,7 @@ def _citizen_step(request: Request, rt: Any, case_no: str, action: Action,
     except DomainError as exc:
         case = case_service.public_case(rt, case_no, data.token)
         return render(request, "citizen/track.html", TrackPage(case, case_no, error=exc.message, token=data.token or ""),
-                      status_code=exc.status)
+                      status_code=status_of(exc))
     return RedirectResponse(f"/track/{case_no}?done={action.value}&t={quote(data.token or '')}", status_code=303)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.timelimit import TimeLimit
@@ -61,7 +61,10 @@ class Urgency(enum.StrEnum):
 _URGENCY_ORDER = (Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL)
 
 
-def _enum(cls: type[enum.StrEnum], value: Any, what: str) -> Any:
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def _enum(cls: type[E], value: Any, what: str) -> E:
     try:
         return cls(value)
     except ValueError as exc:
@@ -85,7 +88,7 @@ class Category:
     same_day: bool
     active: bool = True
     source_code: str | None = None
-    attributes: tuple = ()
+    attributes: tuple[Any, ...] = ()
     note: str | None = None  # local-policy remarks on the limits (staged limits, exceptions)
     _haystack: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
@@ -98,7 +101,7 @@ class Category:
             raise InvalidInput("大类编码和大类名称必须是文本", {"code": self.code})
         object.__setattr__(self, "kind", _enum(CategoryKind, self.kind, "分类类型"))
         object.__setattr__(self, "default_urgency", _enum(Urgency, self.default_urgency, "默认紧急程度"))
-        if isinstance(self.keywords, str):
+        if isinstance(cast(object, self.keywords), str):  # data from JSON may not match the annotation
             raise InvalidInput("关键词必须是列表", {"code": self.code})
         keywords: list[str] = []
         for kw in self.keywords:
@@ -140,15 +143,14 @@ class Category:
 
     def limit_for(self, urgency: Urgency | str | None = None) -> TimeLimit:
         """The limit for `urgency`; the default urgency's limit when that one is not set."""
-        if urgency is not None:
-            urgency = _enum(Urgency, urgency, "紧急程度")
-            if urgency in self.limits:
-                return self.limits[urgency]
+        wanted = _enum(Urgency, urgency, "紧急程度") if urgency is not None else None
+        if wanted is not None and wanted in self.limits:
+            return self.limits[wanted]
         if self.default_urgency in self.limits:
             return self.limits[self.default_urgency]
         raise InvalidInput(
-            f"分类“{self.name}”未设置{(urgency or self.default_urgency).label}处置时限，也没有默认时限",
-            {"code": self.code, "urgency": str(urgency) if urgency else None},
+            f"分类“{self.name}”未设置{(wanted or self.default_urgency).label}处置时限，也没有默认时限",
+            {"code": self.code, "urgency": str(wanted) if wanted else None},
         )
 
     def to_dict(self) -> dict[str, Any]:

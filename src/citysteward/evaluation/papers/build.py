@@ -16,13 +16,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from citysteward.catalogue import services as catalogue_services
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.papers import docx as report_docx
 from citysteward.evaluation.papers import xlsx as report_xlsx
 from citysteward.evaluation.papers.model import Chart, Paper, Section
+from citysteward.evaluation.ports import unit_of_work
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings as ranking_service
 from citysteward.geography import services as geography_services
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.services import accounts
@@ -46,8 +48,8 @@ def _local(rt: Runtime, moment: datetime | None) -> str:
     return "" if moment is None else f"{moment.astimezone(rt.settings.tz):%Y-%m-%d %H:%M}"
 
 
-def _overdue_section(rt: Runtime, period: ind.Period, title: str, limit: int) -> Section:
-    with rt.uow(readonly=True) as uow:
+def _overdue_section(rt: Runtime, period: kernel_periods.Period, title: str, limit: int) -> Section:
+    with unit_of_work(rt, readonly=True) as uow:
         rows = uow.evaluation.overdue_open_cases(period.end, limit)
     units = accounts.unit_names(rt)
     areas = geography_services.area_names(rt)
@@ -64,7 +66,7 @@ def _unit_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def daily(rt: Runtime, day: date) -> Paper:
-    period = ind.Period.day(day, rt.settings.tz)
+    period = kernel_periods.Period.day(day, rt.settings.tz)
     ds = indicator_service.load(rt, period)
     total = indicator_service.table(rt, ds, "total")["total"]
     by_unit = indicator_service.table(rt, ds, "unit")
@@ -115,7 +117,7 @@ def daily(rt: Runtime, day: date) -> Paper:
 
 
 def monthly(rt: Runtime, day: date) -> Paper:
-    period = ind.Period.month(day.year, day.month, rt.settings.tz)
+    period = kernel_periods.Period.month(day.year, day.month, rt.settings.tz)
     ds = indicator_service.load(rt, period)
     total = indicator_service.table(rt, ds, "total")["total"]
     by_category = indicator_service.table(rt, ds, "category")
@@ -136,14 +138,14 @@ def monthly(rt: Runtime, day: date) -> Paper:
               f"应处置 {c['due_handle']} 件，处置 {c['handled']} 件，按时处置 {c['handled_on_time']} 件"
               f"（按时处置率 {_pct(r['on_time_handle_rate'])}），返工 {c['rework']} 件（返工率 {_pct(r['rework_rate'])}）。",
               f"红旗单位：{'、'.join(red) or '无'}；蓝旗单位：{'、'.join(blue) or '无'}。本月下发督导单 {tickets['text']}。"],
-        figures=[(label, c[code]) for code, label in ind.COUNTS[:18]]
-        + [(label, _pct(r[code])) for code, label, _n, _d in ind.RATES],
+        figures=[(label, c[code]) for code, label in evaluation_domain.COUNTS[:18]]
+        + [(label, _pct(r[code])) for code, label, _n, _d in evaluation_domain.RATES],
         filename=f"monthly-{period.month_key}",
     )
     paper.sections.append(Section("考核指标", ["指标", "数值", "说明"], [
-        *[[label, c[code], "计数"] for code, label in ind.COUNTS],
-        *[[label, _pct(r[code]), f"{'+'.join(ind.COUNT_LABELS[t] if s > 0 else '−' + ind.COUNT_LABELS[t] for t, s in terms)}"
-           f" ÷ {ind.COUNT_LABELS[d]}"] for code, label, terms, d in ind.RATES],
+        *[[label, c[code], "计数"] for code, label in evaluation_domain.COUNTS],
+        *[[label, _pct(r[code]), f"{'+'.join(evaluation_domain.COUNT_LABELS[t] if s > 0 else '−' + evaluation_domain.COUNT_LABELS[t] for t, s in terms)}"
+           f" ÷ {evaluation_domain.COUNT_LABELS[d]}"] for code, label, terms, d in evaluation_domain.RATES],
         ["平均处置用时（小时）", ht["avg_hours"] if ht["avg_hours"] is not None else "—", f"{ht['count']} 次处置"],
         ["处置用时中位数 P50（小时）", ht["p50_hours"] if ht["p50_hours"] is not None else "—", ""],
         ["处置用时 P90（小时）", ht["p90_hours"] if ht["p90_hours"] is not None else "—", ""],
@@ -156,7 +158,7 @@ def monthly(rt: Runtime, day: date) -> Paper:
              x["score"] if x["score"] is not None else "—", x["grade"] or "—", x["sample"],
              _pct(x["rates"]["close_rate"]), _pct(x["rates"]["on_time_handle_rate"]), _pct(x["rates"]["rework_rate"]),
              x["flag_label"] or "", (x["previous"] or {}).get("rank") or "—",
-             ind.FLAG_LABELS.get((x["previous"] or {}).get("flag") or "", "")] for x in rank["rows"]],
+             evaluation_domain.FLAG_LABELS.get((x["previous"] or {}).get("flag") or "", "")] for x in rank["rows"]],
             note=f"样本量少于 {rank['min_cases']} 件不参与排名；前 {rank['red_flags']} 名红旗，后 {rank['blue_flags']} 名蓝旗。"))
     cats = sorted(by_category["rows"], key=lambda x: (-x["counts"]["registered"], str(x["key"])))[:TOP_CATEGORIES]
     paper.sections.append(Section("高发问题类别（前十）", ["问题类别", "立案数", "结案数", "按期结案数", "按期结案率"], [

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from citysteward.catalogue import services as catalogue_services
+from citysteward.evaluation.ports import unit_of_work
 from citysteward.geography import services as geography_services
 from citysteward.org.services import accounts
 from citysteward.platform.runtime import Runtime
@@ -80,7 +81,7 @@ def figures(rt: Runtime) -> DashboardFigures:
     month0 = _local_midnight(first, tz)
     month1 = _local_midnight((first + timedelta(days=32)).replace(day=1), tz)
     bounds = [_local_midnight(local.date() - timedelta(days=TREND_DAYS - 1 - i), tz) for i in range(TREND_DAYS)]
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         q = uow.dashboard
         today = PeriodFigures(**q.period(day0, day1))
         month = PeriodFigures(**q.period(month0, month1))
@@ -98,7 +99,7 @@ def figures(rt: Runtime) -> DashboardFigures:
         classes[name] = classes.get(name, 0) + n
     areas = geography_services.area_names(rt)
     unit_names = accounts.unit_names(rt)
-    ranked = [
+    ranked: list[dict[str, Any]] = [
         {"unit_id": u, "name": unit_names.get(u, str(u)), "handled": h, "on_time": ok,
          "rate": round(100.0 * ok / h, 1)}
         for u, h, ok in units if u is not None and h >= MIN_RANKED_SAMPLE

@@ -16,8 +16,10 @@ from typing import Any
 
 from citysteward.cases.domain.model import Source
 from citysteward.catalogue import services as catalogue_services
-from citysteward.evaluation import domain as ind
+from citysteward.evaluation import domain as evaluation_domain
+from citysteward.evaluation.ports import unit_of_work
 from citysteward.geography import services as geography_services
+from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.services import accounts, settings
@@ -38,46 +40,46 @@ INSPECTOR_SOURCES = frozenset({Source.INSPECTOR.value, Source.SENSOR.value})
 
 
 # ---------------------------------------------------------------- configuration
-def config(rt: Runtime) -> ind.EvaluationConfig:
-    return settings.load(rt, SETTINGS_KEY, ind.EvaluationConfig.from_dict)
+def config(rt: Runtime) -> evaluation_domain.EvaluationConfig:
+    return settings.load(rt, SETTINGS_KEY, evaluation_domain.EvaluationConfig.from_dict)
 
 
 def set_config(rt: Runtime, actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     """Replace the evaluation settings (weights, bands, grades, ranking, step limits)."""
-    return settings.replace(rt, actor, SETTINGS_KEY, data, ind.EvaluationConfig.from_dict)
+    return settings.replace(rt, actor, SETTINGS_KEY, data, evaluation_domain.EvaluationConfig.from_dict)
 
 
 # ---------------------------------------------------------------- periods
 def period_of(rt: Runtime, period: str | None = None, date_from: str | date | None = None,
-              date_to: str | date | None = None) -> ind.Period:
+              date_to: str | date | None = None) -> kernel_periods.Period:
     """`period` = YYYY-MM (a month) or YYYY-MM-DD (a day); or `date_from`..`date_to` (local days,
     both included); by default the current month."""
     tz = rt.settings.tz
     if period:
         if len(period.strip()) == 10:
-            return ind.Period.day(ind.parse_day(period), tz)
-        return ind.Period.month(*ind.parse_month(period), tz)
+            return kernel_periods.Period.day(kernel_periods.parse_day(period), tz)
+        return kernel_periods.Period.month(*kernel_periods.parse_month(period), tz)
     if date_from or date_to:
         if not (date_from and date_to):
             raise InvalidInput("请同时给出开始和结束日期", {"field": "date_from"})
-        first = date_from if isinstance(date_from, date) else ind.parse_day(date_from)
-        last = date_to if isinstance(date_to, date) else ind.parse_day(date_to)
-        return ind.Period.days(first, last, tz)
+        first = date_from if isinstance(date_from, date) else kernel_periods.parse_day(date_from)
+        last = date_to if isinstance(date_to, date) else kernel_periods.parse_day(date_to)
+        return kernel_periods.Period.days(first, last, tz)
     today = rt.now().astimezone(tz).date()
-    return ind.Period.month(today.year, today.month, tz)
+    return kernel_periods.Period.month(today.year, today.month, tz)
 
 
 # ---------------------------------------------------------------- loading and rolling up
 @dataclass
 class Dataset:
-    period: ind.Period
+    period: kernel_periods.Period
     rows: list[dict[str, Any]]
     minutes: list[dict[str, Any]]
 
 
-def load(rt: Runtime, period: ind.Period) -> Dataset:
+def load(rt: Runtime, period: kernel_periods.Period) -> Dataset:
     cfg = config(rt)
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows = uow.evaluation.indicator_rows(period.start, period.end, dict(cfg.step_minutes))
         minutes = uow.evaluation.handle_minutes(period.start, period.end)
     return Dataset(period, rows, minutes)
@@ -155,7 +157,7 @@ def rollup(ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None
         if f and not _keep(row, f):
             continue
         key = row[dim] if dim else ""
-        ind.add_counts(counts[key], counts_of(row))
+        evaluation_domain.add_counts(counts[key], counts_of(row))
     minutes: dict[Any, list[float]] = defaultdict(list)
     for row in ds.minutes:
         if (f and not _keep(row, f)) or row["minutes"] is None:
@@ -180,9 +182,9 @@ def names_for(rt: Runtime, cut: str) -> Any:
 
 
 def entry(key: Any, name: str, raw: Mapping[str, int], minutes: list[float]) -> dict[str, Any]:
-    counts = ind.derive(raw)
-    return {"key": key, "name": name, "counts": counts, "rates": ind.rates(counts),
-            "handle_time": ind.duration_stats(minutes)}
+    counts = evaluation_domain.derive(raw)
+    return {"key": key, "name": name, "counts": counts, "rates": evaluation_domain.rates(counts),
+            "handle_time": evaluation_domain.duration_stats(minutes)}
 
 
 def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -192,7 +194,7 @@ def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None 
     rows.sort(key=lambda r: (r["key"] in (None, ""), str(r["key"])))
     all_counts: dict[str, int] = {}
     for c in counts.values():
-        ind.add_counts(all_counts, c)
+        evaluation_domain.add_counts(all_counts, c)
     all_minutes = [m for ms in minutes.values() for m in ms]
     p = ds.period
     return {
@@ -204,14 +206,14 @@ def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None 
     }
 
 
-def compute(rt: Runtime, period: ind.Period, cut: str = "total", filters: Mapping[str, Any] | None = None
+def compute(rt: Runtime, period: kernel_periods.Period, cut: str = "total", filters: Mapping[str, Any] | None = None
             ) -> dict[str, Any]:
     return table(rt, load(rt, period), cut, filters)
 
 
 def definitions() -> dict[str, Any]:
-    return {"counts": [{"code": c, "label": label, "standard": c in ind.STANDARD_COUNTS} for c, label in ind.COUNTS],
+    return {"counts": [{"code": c, "label": label, "standard": c in evaluation_domain.STANDARD_COUNTS} for c, label in evaluation_domain.COUNTS],
             "rates": [{"code": c, "label": label, "numerator": [list(t) for t in terms], "denominator": d}
-                      for c, label, terms, d in ind.RATES],
+                      for c, label, terms, d in evaluation_domain.RATES],
             "cuts": [{"code": c, "label": CUT_LABELS[c]} for c in CUTS],
             "doc": "docs/indicators.md"}

@@ -8,6 +8,7 @@ from typing import Any
 
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Conflict, InvalidInput, NotFound
+from citysteward.org.ports import unit_of_work
 from citysteward.org.services import auth
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
@@ -30,7 +31,7 @@ def create_unit(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, An
         raise InvalidInput(f"未知的单位类型：{kind}", {"allowed": list(UNIT_KINDS)})
     row = {"name": name, "code": code, "kind": kind, "district_code": data.get("district_code"),
            "phone": data.get("phone"), "active": bool(data.get("active", True))}
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         if uow.org.unit_by_name(name) or uow.org.unit_by_name(code):
             raise Conflict(f"单位「{name}」或编码 {code} 已存在")
         row["id"] = uow.org.add_unit(row)
@@ -44,7 +45,7 @@ def update_unit(rt: Runtime, actor: Actor, unit_id: int, changes: dict[str, Any]
     allowed = {k: v for k, v in changes.items() if k in ("name", "kind", "district_code", "phone", "active")}
     if "kind" in allowed and allowed["kind"] not in UNIT_KINDS:
         raise InvalidInput(f"未知的单位类型：{allowed['kind']}")
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.org.unit(unit_id)
         if before is None:
             raise NotFound(f"单位 {unit_id} 不存在")
@@ -57,7 +58,7 @@ def update_unit(rt: Runtime, actor: Actor, unit_id: int, changes: dict[str, Any]
 
 
 def list_units(rt: Runtime) -> list[dict[str, Any]]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows = uow.org.units()
     return [{**r, "kind_label": UNIT_KINDS.get(r["kind"], r["kind"])} for r in rows]
 
@@ -75,7 +76,7 @@ def create_user(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, An
     if len(password) < 8:
         raise InvalidInput("密码至少 8 位", {"field": "password"})
     try:
-        role = Role(data.get("role"))
+        role = Role(str(data.get("role") or ""))
     except ValueError as exc:
         raise InvalidInput(f"未知的角色：{data.get('role')}", {"allowed": [r.value for r in Role]}) from exc
     unit_id = data.get("unit_id")
@@ -84,7 +85,7 @@ def create_user(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, An
     row = {"username": username, "password_hash": auth.hash_password(password),
            "display_name": (data.get("display_name") or username).strip(), "phone": data.get("phone"),
            "role": role.value, "unit_id": unit_id, "active": True, "created_at": rt.now()}
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         if uow.org.user_by_name(username):
             raise Conflict(f"用户名 {username} 已存在")
         if unit_id and uow.org.unit(unit_id) is None:
@@ -106,7 +107,7 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict[str, Any]
         if len(changes["password"]) < 8:
             raise InvalidInput("密码至少 8 位", {"field": "password"})
         allowed["password_hash"] = auth.hash_password(changes["password"])
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         before = uow.org.user(user_id)
         if before is None:
             raise NotFound(f"用户 {user_id} 不存在")
@@ -121,7 +122,7 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict[str, Any]
 
 
 def list_users(rt: Runtime, unit_id: int | None = None) -> list[dict[str, Any]]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         return [_public_user(r) for r in uow.org.users(unit_id)]
 
 TTL = 15.0
@@ -129,7 +130,7 @@ TTL = 15.0
 
 def unit_names(rt: Runtime) -> dict[int, str]:
     def load() -> dict[int, str]:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             return {u["id"]: u["name"] for u in uow.org.units()}
 
     return rt.cache.get("unit_names", TTL, load)

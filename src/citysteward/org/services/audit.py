@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from citysteward.kernel.actor import Actor
+from citysteward.org.ports import OrgUnitOfWork, unit_of_work
 from citysteward.platform.runtime import Runtime
-from citysteward.unit_of_work_port import UnitOfWork
 
 
-def record_change(rt: Runtime, uow: UnitOfWork, actor: Actor, entity: str, entity_id: object, action: str,
+def record_change(rt: Runtime, uow: OrgUnitOfWork, actor: Actor, entity: str, entity_id: object, action: str,
            before: Any, after: Any) -> None:
     uow.audit.record(rt.now(), actor.user_id, actor.name, entity, str(entity_id), action,
                      jsonable(before), jsonable(after))
@@ -27,5 +27,5 @@ def jsonable(value: Any) -> Any:
 
 
 def audit_entries(rt: Runtime, entity: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         return uow.audit.list(entity, limit)

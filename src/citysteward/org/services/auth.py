@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Unauthorized
+from citysteward.org.ports import unit_of_work
 from citysteward.platform.runtime import Runtime
 
 _hasher = PasswordHasher()
@@ -66,7 +67,7 @@ def _user_from_row(row: dict[str, Any]) -> StaffUser:
 
 
 def login(rt: Runtime, username: str, password: str) -> LoginResult:
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         row = uow.org.user_by_name(username.strip())
         ok = False
         if row and row["active"]:
@@ -92,7 +93,7 @@ def authenticate(rt: Runtime, token: str) -> StaffUser:
         user = hit[1]
         if user.expires_at is None or user.expires_at > now:
             return user
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         row = uow.org.token_user(digest, now)
     if row is None or not row["active"]:
         _token_cache.pop(digest, None)
@@ -107,7 +108,7 @@ def authenticate(rt: Runtime, token: str) -> StaffUser:
 def logout(rt: Runtime, token: str) -> None:
     digest = _digest(token)
     _token_cache.pop(digest, None)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         uow.org.delete_token(digest)
         uow.commit()
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol, TypeVar
 
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden
+from citysteward.org.ports import unit_of_work
 from citysteward.platform.runtime import Runtime
 
 
@@ -20,8 +21,8 @@ S = TypeVar("S", bound=Serialisable)
 
 def load(rt: Runtime, key: str, parse: Callable[[Any], S]) -> S:
     def read() -> S:
-        with rt.uow(readonly=True) as uow:
-            return parse(uow.evaluation.setting(key))
+        with unit_of_work(rt, readonly=True) as uow:
+            return parse(uow.settings.get(key))
 
     return rt.cache.get(f"setting:{key}", 15.0, read)
 
@@ -31,9 +32,9 @@ def replace(rt: Runtime, actor: Actor, key: str, data: Mapping[str, Any], parse:
     if actor.role is not Role.ADMIN:
         raise Forbidden("需要系统管理员权限")
     parsed = parse(data).to_dict()
-    with rt.uow() as uow:
-        before = uow.evaluation.setting(key)
-        uow.evaluation.set_setting(key, parsed, rt.now(), actor.name)
+    with unit_of_work(rt) as uow:
+        before = uow.settings.get(key)
+        uow.settings.put(key, parsed, rt.now(), actor.name)
         uow.audit.record(rt.now(), actor.user_id, actor.name, "settings", key, "update", before, parsed)
         uow.commit()
     rt.cache.drop(f"setting:{key}")

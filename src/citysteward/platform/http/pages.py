@@ -54,7 +54,7 @@ def make_templates(settings: Settings, directories: Sequence[Path] = (TEMPLATE_D
 
 
 def templates_of(request: Request) -> Jinja2Templates:
-    return request.app.state.web_templates  # type: ignore[no-any-return]
+    return request.app.state.web_templates
 
 
 def render(request: Request, name: str, page: Any, status_code: int = 200,

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ExtensionBody(Strict):
+    """A time limit or an extension: an amount in working hours, working days or natural hours."""
+
+    amount: float = Field(gt=0, le=10000)
+    unit: Literal["working_hours", "working_days", "natural_hours"]

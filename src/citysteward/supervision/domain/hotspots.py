@@ -108,7 +108,7 @@ class Hotspot:
 
 def rings_for(distance_m: float, resolution: int = H3_RESOLUTION) -> int:
     """How many H3 rings around a cell hold every point within `distance_m` of a point in it."""
-    edge = h3.average_hexagon_edge_length(resolution, unit="m")
+    edge = float(h3.average_hexagon_edge_length(resolution, unit="m"))
     return max(1, math.ceil((distance_m + 2 * edge) / (1.5 * edge)))
 
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput
-from citysteward.kernel.labels import _Labelled
+from citysteward.kernel.labels import Labelled
 
 
-class TicketLevel(_Labelled):
+class TicketLevel(Labelled):
     WHITE = "white"
     YELLOW = "yellow"
     RED = "red"
@@ -37,15 +37,15 @@ class TicketLevel(_Labelled):
         return _LEVEL_ORDER[i + 1] if i + 1 < len(_LEVEL_ORDER) else None
 
 
-TicketLevel._labels = {  # type: ignore[attr-defined]
+TicketLevel.set_labels({
     "white": ("白色", "#adb5bd"),
     "yellow": ("黄色", "#ffc107"),
     "red": ("红色", "#dc3545"),
-}
+})
 _LEVEL_ORDER = (TicketLevel.WHITE, TicketLevel.YELLOW, TicketLevel.RED)
 
 
-class TicketState(_Labelled):
+class TicketState(Labelled):
     ISSUED = "issued"
     REPLIED = "replied"
     RETURNED = "returned"
@@ -62,16 +62,16 @@ class TicketState(_Labelled):
         return self in (TicketState.ISSUED, TicketState.RETURNED)
 
 
-TicketState._labels = {  # type: ignore[attr-defined]
+TicketState.set_labels({
     "issued": ("待整改", "#0d6efd"),
     "replied": ("待验收", "#d63384"),
     "returned": ("退回整改", "#fd7e14"),
     "rectified": ("已整改", "#198754"),
     "cancelled": ("已撤销", "#6c757d"),
-}
+})
 
 
-class TicketAction(_Labelled):
+class TicketAction(Labelled):
     ISSUE = "issue"
     REPLY = "reply"
     ACCEPT = "accept"
@@ -81,7 +81,7 @@ class TicketAction(_Labelled):
     CANCEL = "cancel"
 
 
-TicketAction._labels = {  # type: ignore[attr-defined]
+TicketAction.set_labels({
     "issue": ("下发督导单", "#0d6efd"),
     "reply": ("整改回复", "#d63384"),
     "accept": ("验收通过", "#198754"),
@@ -89,20 +89,20 @@ TicketAction._labels = {  # type: ignore[attr-defined]
     "escalate": ("逾期升级", "#dc3545"),
     "overdue": ("红色督导逾期", "#dc3545"),
     "cancel": ("撤销", "#6c757d"),
-}
+})
 
 
-class TicketSource(_Labelled):
+class TicketSource(Labelled):
     MANUAL = "manual"
     AUTO = "auto"
     HOTSPOT = "hotspot"
 
 
-TicketSource._labels = {  # type: ignore[attr-defined]
+TicketSource.set_labels({
     "manual": ("督查下发", "#0d6efd"),
     "auto": ("红灯自动督办", "#dc3545"),
     "hotspot": ("难点点位挂牌", "#6f42c1"),
-}
+})
 
 T, TA, R = TicketState, TicketAction, Role
 ISSUERS = frozenset({R.SUPERVISOR, R.LEADER, R.ADMIN})

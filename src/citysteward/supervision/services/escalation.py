@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from citysteward.notify import services as notify
 from citysteward.platform.runtime import Runtime
+from citysteward.supervision.ports import unit_of_work
 from citysteward.supervision.services import tickets as supervision_service
 from citysteward.supervision.services.sweep import SweepResult, sweep
 
@@ -42,7 +43,7 @@ def sweep_all(rt: Runtime) -> tuple[SweepResult, supervision_service.TicketSweep
 def run_once(rt: Runtime, deliver: bool = True, mailer: notify.Mailer | None = None) -> WorkerRound:
     result = WorkerRound(swept=False)
     # Read-only: on SQLite it takes no write lock; on PostgreSQL the lock outlives the transaction.
-    with rt.uow(readonly=True) as holder:
+    with unit_of_work(rt, readonly=True) as holder:
         if holder.locks.try_lock(LOCK_KEY):
             holder.commit()
             try:

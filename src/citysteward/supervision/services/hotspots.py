@@ -31,6 +31,7 @@ from citysteward.supervision.domain.hotspots import (
     within,
 )
 from citysteward.supervision.domain.tickets import ISSUERS, TicketLevel, TicketSource
+from citysteward.supervision.ports import unit_of_work
 from citysteward.supervision.services import tickets as supervision_service
 
 SETTINGS_KEY = "hotspots"
@@ -56,7 +57,7 @@ def detect(rt: Runtime, start: datetime, end: datetime, category: str | None = N
     base = rules(rt)
     merged = {**base.to_dict(), **{k: v for k, v in (overrides or {}).items() if v is not None}}
     use = HotspotRules.from_dict(merged)
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows = uow.hotspots.place_cases(start - timedelta(days=use.window_days), end, category)
     found = [h for h in find_hotspots((_place(r) for r in rows), use) if any(start <= x.at < end
                                                                                 for x in h.recurrences)]
@@ -73,7 +74,7 @@ def find(rt: Runtime, date_from: datetime | None = None, date_to: datetime | Non
         raise InvalidInput("结束时间必须晚于开始时间")
     found, use = detect(rt, start, end, category, {"distance_m": distance_m, "window_days": window_days,
                                                    "min_recurrences": min_recurrences})
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         listed = uow.hotspots.listings(state="listed")
     catalogue = catalogue_services.catalogue(rt)
     items = []
@@ -137,7 +138,7 @@ def list_hotspot(rt: Runtime, actor: Actor, data: ListingInput) -> dict[str, Any
         raise InvalidInput("点位半径应在 1–5000 米之间", {"field": "radius_m"})
     now = rt.now()
     category_name = catalogue_services.catalogue(rt).name(data.category_code)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         unit = uow.org.unit(data.owner_unit_id)
         if unit is None or not unit["active"]:
             raise InvalidInput(f"责任单位 {data.owner_unit_id} 不存在或已停用", {"field": "owner_unit_id"})
@@ -178,7 +179,7 @@ def listed(rt: Runtime, state: str | None = "listed") -> list[dict[str, Any]]:
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     out = []
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         for row in uow.hotspots.listings(state=state):
             cells = sorted(near(row["cell"], row["radius_m"]))
             since = [c for c in uow.hotspots.cases_since(cells, row["category_code"], row["listed_at"])
@@ -203,7 +204,7 @@ def delist(rt: Runtime, actor: Actor, hotspot_id: int, note: str) -> dict[str, A
         raise Forbidden(f"「{actor.role.label}」不能摘牌")
     if not note.strip():
         raise InvalidInput("摘牌需要填写说明", {"field": "note"})
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         row = uow.hotspots.listing(hotspot_id)
         if row is None:
             raise NotFound(f"挂牌点位 {hotspot_id} 不存在")

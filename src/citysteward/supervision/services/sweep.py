@@ -28,12 +28,13 @@ from citysteward.kernel.calendar import WorkCalendar
 from citysteward.notify import services as notify
 from citysteward.org.services import accounts
 from citysteward.platform.runtime import Runtime
+from citysteward.supervision.domain import escalation
 from citysteward.supervision.domain.tickets import SupervisionRules, TicketSource
+from citysteward.supervision.ports import unit_of_work
 from citysteward.supervision.services import tickets as supervision_service
 from citysteward.worktime import services as worktime_services
 
-EPISODE_STARTS = (Action.DISPATCH.value, Action.CHECK_FAIL.value, Action.APPROVE_EXTENSION.value,
-                  Action.RESUME.value)
+EPISODE_STARTS = tuple(sorted(a.value for a in escalation.EPISODE_STARTS))
 _NO_MARKS = {"start": 0, "remind": 0, "overdue": 0, "supervise": 0}
 Light = deadlines.Light
 
@@ -56,16 +57,9 @@ def _light(case: Case, now: datetime, calendar: WorkCalendar) -> str | None:
 
 
 def _due(light: str | None, marks: dict[str, int]) -> set[str]:
-    """What this episode still lacks at this light."""
-    due = set()
-    if light == Light.YELLOW and marks["remind"] < marks["start"]:
-        due.add("remind")
-    if light == Light.RED:
-        if marks["overdue"] < marks["start"]:
-            due.add("overdue")
-        if marks["supervise"] < marks["start"]:
-            due.add("supervise")
-    return due
+    """What this episode still lacks at this light (the rule: `supervision.domain.escalation`)."""
+    episode = escalation.Episode.from_markers(marks["start"], marks["remind"], marks["overdue"], marks["supervise"])
+    return {a.value for a in escalation.escalation_due(Light(light) if light is not None else None, episode)}
 
 
 def sweep(rt: Runtime, batch: int = 500) -> SweepResult:
@@ -75,7 +69,7 @@ def sweep(rt: Runtime, batch: int = 500) -> SweepResult:
     now = rt.now()
     after = 0
     while True:
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             cases = uow.cases.open_for_sweep(after, batch)
             lights = {c.id: _light(c, now, calendar) for c in cases}
             warm = [c.id for c in cases if lights[c.id] in (Light.YELLOW, Light.RED)]
@@ -94,7 +88,7 @@ def sweep(rt: Runtime, batch: int = 500) -> SweepResult:
             elif light != case.light:
                 repaint.append((case.id, light, case.version))
         if repaint:
-            with rt.uow() as uow:
+            with unit_of_work(rt) as uow:
                 for case_id, light, version in repaint:
                     result.changed += int(uow.supervision.set_light(case_id, light, version))
                 uow.commit()
@@ -110,7 +104,7 @@ def _act(rt: Runtime, case_id: int, calendar: WorkCalendar, sup_rules: Supervisi
     now = rt.now()
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         uow.supervision.lock_case(case_id)
         case = uow.cases.get_by_id(case_id)
         if case is None or not case.state.clock_running:

@@ -30,6 +30,7 @@ from citysteward.supervision.domain.tickets import (
     ledger_summary,
     overdue_step,
 )
+from citysteward.supervision.ports import SupervisionUnitOfWork, unit_of_work
 
 SETTINGS_KEY = "supervision"
 MAX_UNITS = 10
@@ -63,7 +64,7 @@ def _number(rt: Runtime, ticket_id: int, at: datetime) -> str:
     return f"{rt.settings.city_prefix}DB{at.astimezone(rt.settings.tz):%Y%m%d}-{ticket_id:05d}"
 
 
-def issue_in(uow: Any, rt: Runtime, now: datetime, actor: Actor, *, level: TicketLevel, source: TicketSource,
+def issue_in(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, actor: Actor, *, level: TicketLevel, source: TicketSource,
              title: str, content: str, unit_ids: tuple[int, ...], case_ids: tuple[int, ...] = (),
              lon: float | None = None, lat: float | None = None, address: str = "",
              deadline: datetime | None = None, hotspot_id: int | None = None,
@@ -127,7 +128,7 @@ def issue_ticket(rt: Runtime, actor: Actor, data: TicketInput) -> dict[str, Any]
         if not 0 < data.limit_hours <= 24 * 365:
             raise InvalidInput("整改时限（小时）应大于 0", {"field": "limit_hours"})
         deadline = now + timedelta(hours=data.limit_hours)
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         for unit_id in unit_ids:
             unit = uow.org.unit(unit_id)
             if unit is None or not unit["active"]:
@@ -160,7 +161,7 @@ def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Acto
     if action in (TicketAction.ISSUE, TicketAction.ESCALATE, TicketAction.OVERDUE):
         raise Forbidden(f"「{action.label}」由系统执行")
     now = rt.now()
-    with rt.uow() as uow:
+    with unit_of_work(rt) as uow:
         ticket = uow.supervision.get_ticket(ticket_no, lock=True)
         if ticket is None or not _visible(ticket, actor):
             raise NotFound(f"督导单 {ticket_no} 不存在或无权查看", {"ticket_no": ticket_no})
@@ -169,6 +170,7 @@ def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Acto
             raise _stale(ticket, version)
         event = apply_ticket_action(ticket, action, actor, now, note, rules(rt))
         uow.supervision.save_ticket(ticket, expected)
+        assert ticket.id is not None  # loaded from the store
         if action is TicketAction.REPLY and actor.unit_id is not None:
             uow.supervision.set_reply_text(ticket.id, actor.unit_id, event.note, actor.name)
         uow.supervision.append_ticket_event(event)
@@ -183,7 +185,7 @@ def _stale(ticket: Ticket, version: int) -> Exception:
                     code="stale_version")
 
 
-def _notify_after(uow: Any, rt: Runtime, now: datetime, ticket: Ticket, event: TicketEvent) -> None:
+def _notify_after(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, ticket: Ticket, event: TicketEvent) -> None:
     key = f"ticket:{ticket.id}:{event.action.value}:{ticket.version}"
     link = f"/api/v1/tickets/{ticket.ticket_no}"
     a = event.action
@@ -203,10 +205,11 @@ def _notify_after(uow: Any, rt: Runtime, now: datetime, ticket: Ticket, event: T
 
 # ---------------------------------------------------------------- reading
 def ticket_detail(rt: Runtime, ticket_no: str, actor: Actor) -> dict[str, Any]:
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         ticket = uow.supervision.get_ticket(ticket_no)
         if ticket is None or not _visible(ticket, actor):
             raise NotFound(f"督导单 {ticket_no} 不存在或无权查看", {"ticket_no": ticket_no})
+        assert ticket.id is not None  # loaded from the store
         replies = uow.supervision.replies(ticket.id)
         events = uow.supervision.ticket_events(ticket.id)
         case_nos = {}
@@ -251,7 +254,7 @@ def list_tickets(rt: Runtime, actor: Actor, filters: dict[str, Any], page: int =
     if page < 1 or not 1 <= page_size <= 200:
         raise InvalidInput("分页参数错误：page ≥ 1，page_size 在 1–200 之间")
     f = _filters(rt, actor, filters)
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         rows, total = uow.supervision.list_tickets(f, page_size, (page - 1) * page_size)
         counts = uow.supervision.ticket_counts(f)
     units = accounts.unit_names(rt)
@@ -301,7 +304,7 @@ def summarise(counts: dict[str, Any], unit_names: dict[int, str]) -> dict[str, A
 
 def ticket_summary(rt: Runtime, actor: Actor, filters: dict[str, Any]) -> dict[str, Any]:
     f = _filters(rt, actor, filters)
-    with rt.uow(readonly=True) as uow:
+    with unit_of_work(rt, readonly=True) as uow:
         counts = uow.supervision.ticket_counts(f)
     return summarise(counts, accounts.unit_names(rt))
 
@@ -325,12 +328,12 @@ def escalate_due(rt: Runtime, batch: int = 200) -> TicketSweepResult:
     after = 0
     while True:
         now = rt.now()
-        with rt.uow(readonly=True) as uow:
+        with unit_of_work(rt, readonly=True) as uow:
             ids = uow.supervision.tickets_waiting_past(now, after, batch)
         for ticket_id in ids:
             after = ticket_id
             result.checked += 1
-            with rt.uow() as uow:
+            with unit_of_work(rt) as uow:
                 ticket = uow.supervision.get_ticket_by_id(ticket_id, lock=True)
                 step = overdue_step(ticket, now) if ticket else None
                 if ticket is None or step is None:

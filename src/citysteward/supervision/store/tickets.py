@@ -40,6 +40,7 @@ def _as_list(value: Any) -> list[Any]:
 E, C = cases_tables.case_events, cases_tables.cases
 TK, TU, TC, TE = (supervision_tables.supervision_tickets, supervision_tables.supervision_ticket_units, supervision_tables.supervision_ticket_cases,
                   supervision_tables.supervision_ticket_events)
+TICKET_NO_LENGTH: int = TK.c.ticket_no.type.length  # type: ignore[attr-defined]  # String(32)
 
 
 # ---------------------------------------------------------------- tickets
@@ -68,7 +69,7 @@ class SqlSupervisionRepository:
         row = ticket_to_row(ticket, cell)
         # The number embeds the id, known only after the insert: a unique placeholder that fits the column
         # (String(32)) stands in until the update below, inside the same transaction.
-        row["ticket_no"] = "~" + uuid.uuid4().hex[: TK.c.ticket_no.type.length - 1]
+        row["ticket_no"] = "~" + uuid.uuid4().hex[: TICKET_NO_LENGTH - 1]
         ticket.id = self.conn.execute(insert(TK).values(row).returning(TK.c.id)).scalar_one()
         ticket.ticket_no = number(ticket.id)
         self.conn.execute(update(TK).where(TK.c.id == ticket.id).values(ticket_no=ticket.ticket_no))
