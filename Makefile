@@ -30,6 +30,7 @@ test: $(STAMP) system-deps
 	  echo ""; echo "!!!!!!!! PostgreSQL does not answer at $(PG_URL): running the SQLite half only !!!!!!!!"; \
 	  if [ -n "$$CI" ]; then echo "!!!!!!!! CI requires PostgreSQL: failing"; exit 1; fi; echo ""; fi
 	$(BIN)/lint-imports --no-cache >/dev/null || $(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
@@ -43,6 +44,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 docs: $(STAMP)
 	$(BIN)/python -m citysteward.docsgen

@@ -14,7 +14,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import h3
 import numpy as np
 import shapely
 from sqlalchemy import create_engine, func, insert, select, text
@@ -27,6 +26,7 @@ from citysteward.demo.areas import build_demo_areas
 from citysteward.geography import services as areas
 from citysteward.geography import services as geography_services
 from citysteward.kernel.actor import Actor
+from citysteward.kernel.cells import cell_of
 from citysteward.platform.db import make_engine
 from citysteward.platform.migrate import upgrade
 from citysteward.platform.runtime import Runtime
@@ -120,7 +120,7 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
                 "id": k + 1, "case_no": f"BN{reported:%Y%m%d}-{k:08d}", "version": 1, "state": state,
                 "source": SOURCES[k % len(SOURCES)], "category_code": cats[k % len(cats)], "urgency": "normal",
                 "description": "批量基准数据", "address": "", "lon": lon, "lat": lat,
-                "cell": h3.latlng_to_cell(lat, lon, 9), "grid_code": code, "community_code": code[:12],
+                "cell": cell_of(lon, lat), "grid_code": code, "community_code": code[:12],
                 "street_code": code[:9], "district_code": code[:6], "assisting_unit_ids": [],
                 "main_unit_id": (k % UNITS) + 1 if state not in ("reported", "registered") else None,
                 "reported_at": reported, "updated_at": reported,

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _city import database, drop_database, machine, peak_mb, percentile, prepare  # noqa: E402
 
+from citysteward.cases.domain.ledger import parse_case_filter
 from citysteward.cases.services import actions as cases
 from citysteward.kernel.actor import Actor, Role
 
@@ -56,7 +57,9 @@ def main() -> None:
                     lat = []
                     for _ in range(args.repeat):
                         t0 = time.perf_counter()
-                        res = cases.list_cases(rt, leader, filters, page=page, page_size=20, order=order)
+                        values = {k: v if isinstance(v, list) else [v] for k, v in filters.items()}
+                        f = parse_case_filter(values, rt.settings.tz)  # as the REST list does
+                        res = cases.list_cases(rt, leader, f, page=page, page_size=20, order=order)
                         lat.append((time.perf_counter() - t0) * 1000)
                     all_lat += lat
                     total = f"{res['total']:,}{'+' if res['total_capped'] else ''}"

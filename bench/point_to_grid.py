@@ -24,7 +24,7 @@ except ImportError:  # running from a checkout without an installed package
 import numpy as np
 
 from citysteward.demo.areas import build_demo_areas
-from citysteward.geography.domain import GridIndex
+from citysteward.geography.domain.index import GridIndex
 
 
 def _peak_rss_mib() -> float:

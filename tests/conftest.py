@@ -28,6 +28,7 @@ from citysteward.platform.db import make_engine
 from citysteward.platform.migrate import upgrade
 from citysteward.platform.runtime import Runtime
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes import FakeData, FakeUnitOfWorkFactory
 
 PG_ADMIN_URL = os.environ.get("CITYSTEWARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Passw0rd!"
@@ -35,6 +36,8 @@ PASSWORD = "Passw0rd!"
 ORIGIN = (113.20, 35.20)
 SNAPSHOT_TABLES = ("categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids")
 REFERENCE_TABLES = {*SNAPSHOT_TABLES, "alembic_version"}
+FAKE_URL = "fake://"  # the in-memory unit of work of tests/fakes/: no database
+BACKENDS_WITH_FAKE = ["fake", "sqlite", "postgresql"]
 
 
 class FakeClock:
@@ -180,7 +183,16 @@ def _extra_tables(engine: Any) -> list[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+    return database_url(request, tmp_path, request.param)
+
+
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, backend: str) -> str:
+    """A test's own database holding the reference data (catalogue, calendar, synthetic city). A module
+    whose services also run on the in-memory fake says so once:
+    `pytestmark = pytest.mark.parametrize("db_url", BACKENDS_WITH_FAKE, indirect=True)`."""
+    if backend == "fake":
+        return FAKE_URL
+    if backend == "sqlite":
         template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "cs.db"
         shutil.copy(template, path)
@@ -199,11 +211,25 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def rt(db_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Runtime]:
-    engine = make_engine(db_url)
+def rt(request: pytest.FixtureRequest, db_url: str, tmp_path: Path, clock: FakeClock) -> Iterator[Runtime]:
     settings = Settings(database_url=db_url, media_dir=tmp_path / "media")
+    if db_url == FAKE_URL:
+        reference: FakeData = request.getfixturevalue("fake_reference")
+        yield Runtime(uow=FakeUnitOfWorkFactory(reference.copy()), settings=settings, clock=clock)
+        return
+    engine = make_engine(db_url)
     yield Runtime(uow=SqlUnitOfWorkFactory(engine), settings=settings, clock=clock)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def fake_reference() -> FakeData:
+    """The reference data of `_prepare_reference`, built once in memory for the fake unit of work."""
+    factory = FakeUnitOfWorkFactory()
+    rt = Runtime(uow=factory, settings=Settings(database_url=FAKE_URL, media_dir=Path("/tmp/cs-media")))
+    initialise(rt)
+    area_service.import_areas(rt, Actor.system("测试"), synthetic_city())
+    return factory.snapshot()
 
 
 _HASH: dict[str, str] = {}

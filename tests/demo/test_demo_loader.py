@@ -5,7 +5,6 @@ size (≥ 2,000 grids) is checked in tests/domain/test_demo_areas.py."""
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -46,7 +45,6 @@ CASE_NO = re.compile(r"^JZ(\d{8})-(\d{5})$")
 class Demo:
     rt: Runtime
     logins: list[tuple[str, str, str]]
-    seconds: float
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -65,9 +63,8 @@ def _built(url: str, folder: Path) -> Iterator[Demo]:
     engine = make_engine(url)
     rt = Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=folder / "media"),
                  clock=FakeClock(NOW))
-    started = time.perf_counter()
     logins = build_demo(rt, cases=CASES, cell_m=CELL_M, seed=7)
-    yield Demo(rt, logins, time.perf_counter() - started)
+    yield Demo(rt, logins)
     engine.dispose()
 
 
@@ -89,8 +86,7 @@ def _counts(rt: Runtime) -> dict[str, int]:
                             geography_tables.grids, geography_tables.areas, cases_tables.case_numbers)}
 
 
-def test_builds_quickly_with_every_state(demo: Demo) -> None:
-    assert demo.seconds < 30
+def test_builds_with_every_state(demo: Demo) -> None:
     cases, _ = _load(demo.rt)
     assert len(cases) == CASES
     states = Counter(c.state for c in cases)
@@ -212,11 +208,9 @@ def test_live_intake_continues_the_numbering(demo: Demo) -> None:
 
 def test_a_second_build_changes_nothing(demo: Demo) -> None:
     before = _counts(demo.rt)
-    started = time.perf_counter()
     again = build_demo(demo.rt, cases=CASES, cell_m=CELL_M, seed=7)
     assert again == demo.logins
     assert _counts(demo.rt) == before
-    assert time.perf_counter() - started < 5
 
 
 def test_the_escalation_sweep_finds_nothing_left_to_do(demo: Demo) -> None:

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import shape
 
 from citysteward.demo.areas import DemoAreas, build_demo_areas
-from citysteward.geography.domain import GridIndex
+from citysteward.geography.domain.index import GridIndex
 
 CHINESE = re.compile(r"^[\u4e00-\u9fff]+$")
 

@@ -5,7 +5,8 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
-from citysteward.geography.domain import AreaLevel, GridCode, GridIndex
+from citysteward.geography.domain.codes import AreaLevel, GridCode
+from citysteward.geography.domain.index import GridIndex
 from citysteward.kernel.errors import InvalidInput, OutsideCity
 
 X0, Y0, STEP = 113.20, 35.20, 0.01

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from citysteward.evaluation import domain as evaluation_domain
 from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput
 from citysteward.supervision.domain.hotspots import HotspotRules, PlaceCase, find_hotspots, rings_for
 from citysteward.supervision.domain.tickets import (
@@ -213,7 +214,7 @@ def _case(i: int, days: float, dlat_m: float = 0.0, category: str = "06006", clo
     t0 = datetime(2026, 11, 1, tzinfo=UTC) + timedelta(days=days)
     lat = LAT + dlat_m * M
     return PlaceCase(case_id=i, case_no=f"C{i}", category_code=category, lon=LON, lat=lat,
-                     cell=h3.latlng_to_cell(lat, LON, 9), reported_at=t0, state="closed",
+                     cell=cell_of(LON, lat), reported_at=t0, state="closed",
                      closes=(t0 + timedelta(days=closed_after),) if closed_after is not None else (),
                      reopens=tuple(t0 + timedelta(days=r) for r in reopens))
 
@@ -237,6 +238,6 @@ def test_reopening_a_closed_case_counts_as_a_recurrence() -> None:
 
 @given(st.floats(10, 3000))
 def test_the_cell_rings_cover_the_distance(distance: float) -> None:
-    a = h3.latlng_to_cell(LAT, LON, 9)
-    b = h3.latlng_to_cell(LAT + distance * M * 0.999, LON, 9)
+    a = cell_of(LON, LAT)
+    b = cell_of(LON, LAT + distance * M * 0.999)
     assert h3.grid_distance(a, b) <= rings_for(distance)

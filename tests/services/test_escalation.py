@@ -27,14 +27,14 @@ from citysteward.supervision.services import tickets as supervision_service
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from tests.conftest import City, grid_point
 
-MANHOLE = "BJ01002"  # 污水井盖: 6 natural hours -> yellow after 4.8 h, red after 6 h
+SEWER_COVER = "BJ01002"  # 污水井盖 (a component): 6 natural hours -> yellow after 4.8 h, red after 6 h
 
 
 def act(city: City, who: str, case_no: str, action: Action, **kw: Any) -> dict[str, Any]:
     return cases.perform_action(city.rt, case_no, action, city.actor(who), ActionInput(version=None, **kw))
 
 
-def new_case(city: City, category: str = MANHOLE, who: str = "inspector", point: tuple[int, int] = (1, 3),
+def new_case(city: City, category: str = SEWER_COVER, who: str = "inspector", point: tuple[int, int] = (1, 3),
              unit: str | None = "facility", description: str = "污水井盖破损", **kw: Any) -> str:
     lon, lat = grid_point(*point)
     r = intake.report_case(city.rt, intake.ReportInput(category_code=category, description=description, lon=lon,
@@ -42,7 +42,7 @@ def new_case(city: City, category: str = MANHOLE, who: str = "inspector", point:
     if unit is not None:
         act(city, "acceptor", r.case_no, Action.REGISTER)
         detail = cases.case_detail(city.rt, r.case_no, city.actor("dispatcher"))
-        reason = "" if detail["routing"]["suggested_unit_id"] == city.units[unit] else "按属地调整"
+        reason = "" if detail.routing.suggested_unit_id == city.units[unit] else "按属地调整"
         act(city, "dispatcher", r.case_no, Action.DISPATCH, unit_id=city.units[unit], override_reason=reason)
     return r.case_no
 
@@ -66,9 +66,9 @@ def test_yellow_light_reminds_the_unit_once(city: City, clock) -> None:
     assert first.swept and first.cases.reminded == 1 and first.cases.supervised == 0
     assert steps(city.rt, case_no)[-1] == "remind"
     detail = cases.case_detail(city.rt, case_no, city.actor("dispatcher"))
-    assert detail["light"] == "yellow"
-    remind = detail["timeline"][-1]
-    assert remind["role"] == "system" and remind["payload"]["auto"] is True and "80%" in remind["note"]
+    assert detail.light == "yellow"
+    remind = detail.timeline[-1]
+    assert remind.role == "system" and remind.payload["auto"] is True and "80%" in remind.note
     # the unit got an in-app notice, delivered in the same round
     inbox = notify.list_notices(city.rt, city.actor("facility"))
     assert [n["title"] for n in inbox["items"]] == [f"【催办】案件 {case_no} 即将超期"] and inbox["unread"] == 1
@@ -93,8 +93,8 @@ def test_red_light_marks_overdue_and_supervises_once_with_a_white_ticket(city: C
     assert ticket["level"] == "white" and ticket["source"] == "auto" and ticket["case_nos"] == [case_no]
     assert [u["unit_id"] for u in ticket["units"]] == [city.units["facility"]]
     detail = cases.case_detail(city.rt, case_no, city.actor("dispatcher"))
-    assert detail["overdue"] is True and detail["light"] == "red"
-    assert detail["timeline"][-1]["payload"]["ticket_no"] == ticket["ticket_no"]
+    assert detail.overdue is True and detail.light == "red"
+    assert detail.timeline[-1].payload["ticket_no"] == ticket["ticket_no"]
     for _ in range(2):
         clock.advance(minutes=5)
         again = escalation.run_once(city.rt)

@@ -8,6 +8,7 @@ from types import TracebackType
 
 import pytest
 
+from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.services import actions as cases
 from citysteward.cases.services import intake
 from citysteward.kernel.errors import InvalidInput
@@ -82,12 +83,12 @@ def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
         numbers = list(pool.map(one, range(40)))
     assert len(set(numbers)) == 40
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 41))
-    listed = cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)
+    listed = cases.list_cases(city.rt, city.actor("leader"), CaseFilter(), page_size=50)
     assert listed["total"] == 40
     with pytest.raises(InvalidInput):
         intake.report_case(city.rt, intake.ReportInput(category_code="06010", description="x", lon=lon, lat=lat,
                                                        photo_ids=(99999,)), actor)
-    assert cases.list_cases(city.rt, city.actor("leader"), {}, page_size=50)["total"] == 40
+    assert cases.list_cases(city.rt, city.actor("leader"), CaseFilter(), page_size=50)["total"] == 40
 
 
 def test_a_batch_is_written_with_multi_row_statements(city: City) -> None:
@@ -102,4 +103,4 @@ def test_a_batch_is_written_with_multi_row_statements(city: City) -> None:
     assert [int(r.case_no.rsplit("-", 1)[1]) for r in results] == [1, 2, 3, 4, 5]
     for r in results:
         detail = cases.case_detail(city.rt, r.case_no, city.actor("leader"))
-        assert detail["description"].startswith("批") and [e["action"] for e in detail["timeline"]] == ["report"]
+        assert detail.description.startswith("批") and [e.action for e in detail.timeline] == ["report"]

@@ -4,7 +4,6 @@ charts, whose figures are the indicator service's figures."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -62,9 +61,7 @@ def check_monthly_bulletin(month: City) -> None:
     rt = month.rt
     period = kernel_periods.Period.month(2026, 11, rt.settings.tz)
     expected = indicator_service.compute(rt, period)["total"]
-    started = time.perf_counter()
     name, content, media = evaluation_papers_build.build(rt, "monthly", date(2026, 11, 15), "docx")
-    assert time.perf_counter() - started < 20
     assert name == "monthly-2026-11.docx" and media.endswith("wordprocessingml.document")
     doc = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in doc.paragraphs)

@@ -19,7 +19,7 @@ from citysteward.supervision.domain.tickets import TicketAction
 from citysteward.supervision.services import escalation, hotspots
 from citysteward.supervision.services import tickets as sv
 from tests.conftest import City, grid_point
-from tests.services.test_escalation import MANHOLE, act, new_case
+from tests.services.test_escalation import SEWER_COVER, act, new_case
 from tests.services.test_indicators import add_street_user
 
 GARBAGE = "06006"
@@ -169,7 +169,7 @@ def test_a_recurring_place_is_found_and_one_off_places_are_not(city: City, clock
     clock.advance(hours=2)
     close_case(city, d1)
     close_case(city, d2)
-    garbage(city, px, py, category=MANHOLE)
+    garbage(city, px, py, category=SEWER_COVER)
     garbage(city, px + 600 * metre, py)
     clock.advance(days=1)
     found = hotspots.find(city.rt)

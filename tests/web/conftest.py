@@ -43,14 +43,14 @@ def report(city: City, category: str = MANHOLE, who: str = "hotline", community:
 
 def step(city: City, who: str, case_no: str, action: Action, **kw: object) -> None:
     actor = city.actor(who)
-    version = cases.case_detail(city.rt, case_no, actor)["version"]
+    version = cases.case_detail(city.rt, case_no, actor).version
     cases.perform_action(city.rt, case_no, action, actor, ActionInput(version=version, **kw))  # type: ignore[arg-type]
 
 
 def dispatched(city: City, case_no: str, unit: str | None = None) -> None:
     """Register and dispatch, to the suggested unit unless another is named."""
     step(city, "acceptor", case_no, Action.REGISTER)
-    suggested = cases.case_detail(city.rt, case_no, city.actor("dispatcher"))["routing"]["suggested_unit_id"]
+    suggested = cases.case_detail(city.rt, case_no, city.actor("dispatcher")).routing.suggested_unit_id
     unit_id = city.units[unit] if unit else suggested
     step(city, "dispatcher", case_no, Action.DISPATCH, unit_id=unit_id,
          override_reason="" if unit_id == suggested else "属地单位更近")
@@ -76,7 +76,7 @@ class Seeded:
 
 def walk_to_close(city: City, clock, case_no: str, hours: float) -> None:
     dispatched(city, case_no)
-    unit_id = cases.case_detail(city.rt, case_no, city.actor("dispatcher"))["main_unit_id"]
+    unit_id = cases.case_detail(city.rt, case_no, city.actor("dispatcher")).main_unit_id
     who = next(k for k, v in city.units.items() if v == unit_id)
     step(city, who, case_no, Action.ACCEPT_TASK)
     clock.advance(hours=hours)

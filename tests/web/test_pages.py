@@ -94,11 +94,11 @@ def test_an_action_form_shows_validation_and_conflict_messages(client_for, city:
     no = report(city)
     c = client_for("acceptor")
     detail = cases.case_detail(city.rt, no, city.actor("acceptor"))
-    r = c.post(f"/console/cases/{no}/act/void", data={"version": detail["version"], "note": ""})
+    r = c.post(f"/console/cases/{no}/act/void", data={"version": detail.version, "note": ""})
     assert r.status_code == 422 and "「作废」需要填写说明" in r.text and 'id="act-void" open' in r.text
-    r = c.post(f"/console/cases/{no}/act/accept", data={"version": detail["version"]})
+    r = c.post(f"/console/cases/{no}/act/accept", data={"version": detail.version})
     assert r.status_code == 303 and r.headers["location"].endswith("?done=accept")
-    r = c.post(f"/console/cases/{no}/act/void", data={"version": detail["version"], "note": "重复上报"})
+    r = c.post(f"/console/cases/{no}/act/void", data={"version": detail.version, "note": "重复上报"})
     assert r.status_code == 409 and "案件已被他人更新" in r.text and "刷新页面" in r.text
     assert c.post(f"/console/cases/{no}/act/rate", data={}).status_code == 404  # not a staff action
     assert "已完成：受理（转核实）" in c.get(f"/console/cases/{no}?done=accept").text
@@ -109,20 +109,20 @@ def test_the_unit_reports_back_with_photos_through_the_page(client_for, city: Ci
     dispatched(city, no)
     step(city, "facility", no, Action.ACCEPT_TASK)
     c = client_for("facility")
-    version = cases.case_detail(city.rt, no, city.actor("facility"))["version"]
+    version = cases.case_detail(city.rt, no, city.actor("facility")).version
     files = [("photos", ("after1.png", png((10, 200, 10)), "image/png")),
              ("photos", ("after2.png", png((10, 10, 200)), "image/png"))]
     r = c.post(f"/console/cases/{no}/act/handle", data={"version": version, "note": "已更换井盖"}, files=files)
     assert r.status_code == 303, r.text
     detail = cases.case_detail(city.rt, no, city.actor("leader"))
-    assert detail["state"] == "handled" and [p["kind"] for p in detail["photos"]] == ["after", "after"]
-    assert detail["timeline"][-1]["photo_ids"] == [p["id"] for p in detail["photos"]]
+    assert detail.state == "handled" and [p.kind for p in detail.photos] == ["after", "after"]
+    assert list(detail.timeline[-1].photo_ids) == [p.id for p in detail.photos]
     bad = [("photos", ("x.png", b"not an image", "image/png"))]
-    r = c.post(f"/console/cases/{no}/act/comment", data={"version": detail["version"], "note": "补充"}, files=bad)
+    r = c.post(f"/console/cases/{no}/act/comment", data={"version": detail.version, "note": "补充"}, files=bad)
     assert r.status_code == 303  # comments take no photos: the file is ignored
     other = report(city, seq=4)
     dispatched(city, other)
-    version = cases.case_detail(city.rt, other, city.actor("facility"))["version"]
+    version = cases.case_detail(city.rt, other, city.actor("facility")).version
     r = c.post(f"/console/cases/{other}/act/handle", data={"version": version, "note": "x"}, files=bad)
     assert r.status_code == 415 and "不是有效的图片文件" in r.text
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import JSON, Connection, Table, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.model import Action, CaseState, PendingRequest, Satisfaction, Source
 from citysteward.cases.domain.routing import ResponsibilityRule
 from citysteward.kernel.actor import Actor, Role
@@ -93,18 +96,18 @@ def row_to_event(row: Any) -> Event:
     )
 
 
-COUNT_CAP = 10_000
 CASE_NO = re.compile(r"^[A-Z]{1,4}\d{4,8}(-\d{0,8})?$")
-LIST_FILTERS = {
-    "state": cases_tables.cases.c.state,
-    "category": cases_tables.cases.c.category_code,
-    "unit": cases_tables.cases.c.main_unit_id,
-    "grid": cases_tables.cases.c.grid_code,
-    "street": cases_tables.cases.c.street_code,
-    "district": cases_tables.cases.c.district_code,
-    "community": cases_tables.cases.c.community_code,
-    "source": cases_tables.cases.c.source,
-    "light": cases_tables.cases.c.light,
+# CaseFilter field -> column (values match one of the field's values).
+FILTER_COLUMNS = {
+    "states": cases_tables.cases.c.state,
+    "categories": cases_tables.cases.c.category_code,
+    "units": cases_tables.cases.c.main_unit_id,
+    "grids": cases_tables.cases.c.grid_code,
+    "streets": cases_tables.cases.c.street_code,
+    "districts": cases_tables.cases.c.district_code,
+    "communities": cases_tables.cases.c.community_code,
+    "sources": cases_tables.cases.c.source,
+    "lights": cases_tables.cases.c.light,
 }
 LIST_COLUMNS = [
     cases_tables.cases.c.id, cases_tables.cases.c.case_no, cases_tables.cases.c.version, cases_tables.cases.c.state, cases_tables.cases.c.source,
@@ -139,6 +142,20 @@ _UPDATE_CASE = (
     .where(cases_tables.cases.c.id == bindparam("_id"), cases_tables.cases.c.version == bindparam("_expected"))
     .values({c.name: bindparam(c.name) for c in cases_tables.cases.c if c.name != "id"})
 )
+
+
+def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """COPY rows into a PostgreSQL table inside the current transaction (JSON columns as JSON text,
+    the same text SQLAlchemy would have sent)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
+    raw = conn.connection.driver_connection
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
 
 
 class SqlCaseRepository:
@@ -196,6 +213,45 @@ class SqlCaseRepository:
     def append_events(self, events: Sequence[Event]) -> None:
         self.conn.execute(insert(cases_tables.case_events), [event_to_row(e) for e in events])
 
+    def bulk_add(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
+        """Insert new cases with their whole histories (a year of demo cases), linking the events to the
+        new case ids; sets `case.id`.
+
+        SQLite: multi-row INSERTs with ids numbered here (SQLite cannot return RETURNING ids in parameter
+        order from one statement, and its write lock is held for the whole transaction, so this is safe).
+        PostgreSQL: ids reserved from the table's own sequence, rows streamed with COPY (an INSERT per
+        row, even pipelined, is ten times slower at this size).
+        """
+        if not cases_with_events:
+            return
+        conn = self.conn
+        rows = [case_to_row(c) for c, _ in cases_with_events]
+        if conn.dialect.name == "postgresql":
+            ids: Sequence[int] = sorted(conn.execute(
+                text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
+                {"n": len(rows)}).scalars())
+        else:
+            start = int(conn.execute(select(func.coalesce(func.max(cases_tables.cases.c.id), 0))).scalar_one())
+            ids = range(start + 1, start + 1 + len(rows))
+        events: list[dict[str, Any]] = []
+        for row, (case, case_events), case_id in zip(rows, cases_with_events, ids, strict=True):
+            row["id"] = case.id = case_id
+            for e in case_events:
+                event_row = event_to_row(e)
+                event_row["case_id"] = case_id
+                events.append(event_row)
+        if conn.dialect.name == "postgresql":
+            _copy(conn, cases_tables.cases, rows)
+            _copy(conn, cases_tables.case_events, events)
+        else:
+            conn.execute(insert(cases_tables.cases), rows)
+            if events:
+                conn.execute(insert(cases_tables.case_events), events)
+
+    def day_numbers(self) -> dict[str, int]:
+        """The last case number taken on each day (`next_number` reserves more)."""
+        return {r.day: r.last for r in self.conn.execute(select(cases_tables.case_numbers))}
+
     def add_photo(self, row: dict[str, Any]) -> int:
         return self.conn.execute(insert(cases_tables.photos).values(row).returning(cases_tables.photos.c.id)).scalar_one()
 
@@ -211,26 +267,24 @@ class SqlCaseRepository:
         rows = self.conn.execute(select(cases_tables.photos).where(cases_tables.photos.c.case_id == case_id).order_by(cases_tables.photos.c.id))
         return [dict(r._mapping) for r in rows]
 
-    def _where(self, filters: dict[str, Any]) -> list[Any]:
+    def _where(self, f: CaseFilter) -> list[Any]:
         conds: list[Any] = []
-        for key, col in LIST_FILTERS.items():
-            value = filters.get(key)
-            if value is None or value == "" or value == []:
-                continue
-            values = value if isinstance(value, list | tuple | set) else [value]
-            conds.append(col.in_(list(values)) if len(values) > 1 else col == list(values)[0])
-        if filters.get("units_any"):  # a unit sees cases it leads; assisting ones come via events
-            conds.append(cases_tables.cases.c.main_unit_id.in_(filters["units_any"]))
-        if filters.get("date_from"):
-            conds.append(cases_tables.cases.c.reported_at >= filters["date_from"])
-        if filters.get("date_to"):
-            conds.append(cases_tables.cases.c.reported_at < filters["date_to"])
-        if filters.get("overdue") is not None:
-            conds.append(cases_tables.cases.c.overdue == bool(filters["overdue"]))
-        if filters.get("pending_request"):
+        for name, col in FILTER_COLUMNS.items():
+            values = [v.value if isinstance(v, Enum) else v for v in getattr(f, name)]
+            if values:
+                conds.append(col.in_(values) if len(values) > 1 else col == values[0])
+        if f.led_by is not None:  # a unit sees the cases it leads; assisting ones come via notices
+            conds.append(cases_tables.cases.c.main_unit_id.in_(list(f.led_by)))
+        if f.reported_from is not None:
+            conds.append(cases_tables.cases.c.reported_at >= f.reported_from)
+        if f.reported_before is not None:
+            conds.append(cases_tables.cases.c.reported_at < f.reported_before)
+        if f.overdue is not None:
+            conds.append(cases_tables.cases.c.overdue == f.overdue)
+        if f.pending_request:
             conds.append(cases_tables.cases.c.pending_request.is_not(None))
-        if filters.get("q"):
-            q = str(filters["q"]).strip()
+        if f.keyword:
+            q = f.keyword.strip()
             if CASE_NO.match(q):  # a case number: prefix match on the unique index
                 conds.append(cases_tables.cases.c.case_no.like(f"{q}%"))
             else:
@@ -238,19 +292,19 @@ class SqlCaseRepository:
                 conds.append(or_(cases_tables.cases.c.description.like(like), cases_tables.cases.c.address.like(like)))
         return conds
 
-    def ledger(self, filters: dict[str, Any], limit: int, offset: int, order: str,
-             count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
+    def ledger(self, f: CaseFilter, limit: int, offset: int, order: str,
+               count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
         """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
         not an exact scan of a million rows)."""
-        conds = self._where(filters)
+        conds = self._where(f)
         stmt = select(*LIST_COLUMNS).where(*conds).order_by(*ORDERS[order]).limit(limit).offset(offset)
         rows = [dict(r._mapping) for r in self.conn.execute(stmt)]
         capped = select(cases_tables.cases.c.id).where(*conds).limit(count_cap + 1).subquery()
         total = int(self.conn.execute(select(func.count()).select_from(capped)).scalar_one())
         return rows, total
 
-    def count(self, filters: dict[str, Any]) -> int:
-        stmt = select(func.count()).select_from(cases_tables.cases).where(*self._where(filters))
+    def count(self, f: CaseFilter | None = None) -> int:
+        stmt = select(func.count()).select_from(cases_tables.cases).where(*self._where(f or CaseFilter()))
         return int(self.conn.execute(stmt).scalar_one())
 
     def nearby_open(self, cells: Sequence[str], category_code: str | None, limit: int) -> list[dict[str, Any]]:

@@ -10,37 +10,33 @@ run over a complete demo does nothing but print the logins.  The stages:
 3. units, staff and unit accounts, responsibility rules (`demo.units`), in one transaction;
 4. a grid team for every grid (党员先锋岗 + 专业维护团队 + 网格巡查员), inserted in bulk;
 5. a year of cases generated through the real lifecycle (`demo.generator`) and written in large
-   batches — with the day counters (`case_numbers`) so live intake continues the numbering.
+   batches through the case repository — with the day counters so live intake continues the numbering.
 
 The demo refuses to touch a database that holds another city's grids.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from itertools import groupby
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import JSON, Connection, Table, func, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.bootstrap import initialise
-from citysteward.cases import tables as cases_tables
-from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.model import CaseState
 from citysteward.cases.services import rules as cases_services_rules
-from citysteward.cases.store import case_to_row, event_to_row, rule_to_row
 from citysteward.catalogue import services as catalogue_services
-from citysteward.demo import generator, units
+from citysteward.demo import units
 from citysteward.demo.areas import DISTRICTS, DemoAreas, build_demo_areas
+from citysteward.demo.generator.context import Context, People
+from citysteward.demo.generator.teams import grid_teams
+from citysteward.demo.generator.year import generate
 from citysteward.geography import services as geography_services
-from citysteward.geography import tables as geography_tables
 from citysteward.geography.services import import_areas
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Conflict
@@ -51,6 +47,7 @@ from citysteward.worktime import services as worktime_services
 
 CASE_BATCH = 2000
 ACTOR = Actor.system("演示数据")
+T = TypeVar("T")
 
 
 def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: int = 42,
@@ -64,7 +61,7 @@ def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: 
 
     with rt.uow(readonly=True) as uow:
         has_units = uow.org.unit_by_name(units.FACILITY) is not None
-        existing_cases = uow.cases.count({})
+        existing_cases = uow.cases.count()
     if has_units and existing_cases >= cases:
         say(f"演示数据已存在（{existing_cases} 件案件），跳过生成。")
         return logins
@@ -78,7 +75,7 @@ def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: 
     unit_ids = _organisation(rt, areas, unit_defs, say)
     _grid_teams(rt, areas, unit_ids, seed, say)
     with rt.uow(readonly=True) as uow:
-        existing_cases = uow.cases.count({})
+        existing_cases = uow.cases.count()
     missing = cases - existing_cases
     if missing > 0:
         _cases(rt, areas, unit_defs, unit_ids, missing, seed + existing_cases, console)
@@ -151,8 +148,8 @@ def _organisation(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitD
                 uow.org.add_user({**row, "password_hash": password_hash, "active": True, "created_at": now})
                 made += 1
         rules = units.rule_definitions(areas, ids)
-        conn = _conn(uow)
-        conn.execute(insert(cases_tables.responsibility_rules), [rule_to_row(r) for r in rules])
+        for rule in rules:
+            uow.rules.add(rule)
         uow.audit.record(now, None, ACTOR.name, "demo", "organisation", "import", None,
                          {"units": len(unit_defs), "users": made, "rules": len(rules)})
         uow.commit()
@@ -163,15 +160,15 @@ def _organisation(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitD
 
 def _grid_teams(rt: Runtime, areas: DemoAreas, unit_ids: dict[str, int], seed: int, say: Any) -> None:
     with rt.uow() as uow:
-        conn = _conn(uow)
-        if conn.execute(select(func.count()).select_from(geography_tables.grid_members)).scalar_one():
+        # all teams are written in one transaction: the first grid's team stands for them all
+        if uow.areas.grid_members(areas.grids["features"][0]["properties"]["code"]):
             return
         streets = {f["properties"]["code"]: unit_ids[f["properties"]["code"]] for f in areas.streets["features"]
                    if f["properties"]["code"] in unit_ids}
         sanitation = {d: unit_ids[units.sanitation_code(d)] for d in DISTRICTS}
-        rows = generator.grid_teams(areas, streets, unit_ids[units.FACILITY], sanitation, seed)
-        for batch in generator.iter_batches(rows, 5000):
-            conn.execute(insert(geography_tables.grid_members), list(batch))
+        rows = grid_teams(areas, streets, unit_ids[units.FACILITY], sanitation, seed)
+        for code, members in groupby(rows, key=lambda r: r["grid_code"]):
+            uow.areas.set_grid_members(code, list(members))
         uow.commit()
     say(f"已为 {len(areas.grids['features'])} 个网格配置网格团队（党员先锋岗 + 专业维护团队 + 网格巡查员），"
         f"共 {len(rows)} 人")
@@ -182,17 +179,17 @@ def _cases(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitDef], un
     ctx = _context(rt, unit_defs, unit_ids)
     with _progress(console) as progress:
         task = progress.add_task("生成案件（按真实流程推演）", total=n) if progress else None
-        generated = generator.generate(
+        generated = generate(
             ctx, areas, n, seed, (lambda k: progress.advance(task, k)) if progress and task is not None else None)
         pairs = generated.cases
         write = progress.add_task("写入数据库", total=len(pairs)) if progress else None
         with rt.uow() as uow:
-            conn = _conn(uow)
-            for batch in generator.iter_batches(pairs, CASE_BATCH):
-                bulk_insert_cases(conn, batch)
+            for batch in _batches(pairs, CASE_BATCH):
+                uow.cases.bulk_add(batch)
                 if progress and write is not None:
                     progress.advance(write, len(batch))
-            _save_numbers(conn, generated.last_numbers)
+            for day, last in sorted(generated.last_numbers.items()):  # the numbers the demo took
+                uow.cases.next_number(day, last - ctx.numbers_used.get(day, 0))
             uow.audit.record(rt.now(), None, ACTOR.name, "demo", "cases", "import", None, {"cases": len(pairs)})
             uow.commit()
     if console is not None:
@@ -203,12 +200,12 @@ def _cases(rt: Runtime, areas: DemoAreas, unit_defs: Sequence[units.UnitDef], un
             len(pairs), "，".join(f"{s.label} {counts[s]}" for s in CaseState if counts.get(s))))
 
 
-def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str, int]) -> generator.Context:
+def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str, int]) -> Context:
     rt.cache.drop()
     catalogue = catalogue_services.catalogue(rt)
     with rt.uow(readonly=True) as uow:
         users = uow.org.users()
-        numbers = {r.day: r.last for r in _conn(uow).execute(select(cases_tables.case_numbers))}
+        numbers = uow.cases.day_numbers()
     actor_of = {u["username"]: Actor(role=Role(u["role"]), user_id=u["id"], name=u["display_name"],
                                      unit_id=u["unit_id"]) for u in users}
     staff = units.staff_definitions()
@@ -224,12 +221,12 @@ def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str
     for u in unit_defs:  # a unit without its demo account (edited away) still acts, unnamed
         uid = unit_ids[u.code]
         unit_actors.setdefault(uid, Actor(role=Role.UNIT, name=u.contact, unit_id=uid))
-    people = generator.People(
+    people = People(
         acceptors=role(Role.ACCEPTOR) + role(Role.SHIFT_LEADER)[:1], shift_leaders=role(Role.SHIFT_LEADER),
         dispatchers=role(Role.DISPATCHER), hotline=role(Role.HOTLINE), supervisors=role(Role.SUPERVISOR),
         inspectors=inspectors, units=unit_actors)
     names = {**dict(catalogue.class_names), **{k: v.name for k, v in catalogue.by_code.items()}}
-    return generator.Context(
+    return Context(
         now=rt.now(), tz=rt.settings.tz, calendar=worktime_services.calendar(rt), categories=catalogue.by_code,
         rules=cases_services_rules.rules(rt), unit_names=accounts.unit_names(rt), category_names=names,
         area_names=geography_services.area_names(rt), people=people,
@@ -238,69 +235,9 @@ def _context(rt: Runtime, unit_defs: Sequence[units.UnitDef], unit_ids: dict[str
         prefix=rt.settings.city_prefix, numbers_used=numbers)
 
 
-# --------------------------------------------------------------------------------------------------
-# bulk writing
-
-
-def bulk_insert_cases(conn: Connection, pairs: Sequence[tuple[Case, list[Event]]]) -> None:
-    """Insert cases and their events in bulk, linking the events to the new case ids.
-
-    SQLite: multi-row INSERTs with ids numbered here (SQLite cannot return RETURNING ids in parameter
-    order from one statement, and its write lock is held for the whole transaction, so this is safe).
-    PostgreSQL: ids reserved from the table's own sequence, rows streamed with COPY (an INSERT per
-    row, even pipelined, is ten times slower at this size).
-    """
-    rows = [case_to_row(c) for c, _ in pairs]
-    if conn.dialect.name == "postgresql":
-        ids: Sequence[int] = sorted(conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(rows)}).scalars())
-    else:
-        start = int(conn.execute(select(func.coalesce(func.max(cases_tables.cases.c.id), 0))).scalar_one())
-        ids = range(start + 1, start + 1 + len(rows))
-    for row, case_id in zip(rows, ids, strict=True):
-        row["id"] = case_id
-    events: list[dict[str, Any]] = []
-    for (case, case_events), case_id in zip(pairs, ids, strict=True):
-        case.id = case_id
-        for e in case_events:
-            row = event_to_row(e)
-            row["case_id"] = case_id
-            events.append(row)
-    if conn.dialect.name == "postgresql":
-        _copy(conn, cases_tables.cases, rows)
-        _copy(conn, cases_tables.case_events, events)
-    else:
-        conn.execute(insert(cases_tables.cases), rows)
-        conn.execute(insert(cases_tables.case_events), events)
-
-
-def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """COPY rows into a PostgreSQL table inside the current transaction (JSON columns as JSON text,
-    the same text SQLAlchemy would have sent)."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    as_json = {c.name for c in table.c if isinstance(c.type, JSON)}
-    raw = conn.connection.driver_connection
-    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with raw.cursor() as cur, cur.copy(sql) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
-
-
-def _save_numbers(conn: Connection, numbers: dict[str, int]) -> None:
-    if not numbers:
-        return
-    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(cases_tables.case_numbers)
-    stmt = stmt.on_conflict_do_update(index_elements=["day"], set_={"last": stmt.excluded.last})
-    conn.execute(stmt, [{"day": d, "last": v} for d, v in sorted(numbers.items())])
-
-
-def _conn(uow: Any) -> Connection:
-    conn: Connection = uow.conn
-    return conn
+def _batches(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 @contextmanager

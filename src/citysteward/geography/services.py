@@ -8,7 +8,8 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping, shape
 
-from citysteward.geography.domain import GridCode, GridIndex
+from citysteward.geography.domain.codes import GridCode
+from citysteward.geography.domain.index import GridIndex
 from citysteward.geography.ports import unit_of_work
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor

@@ -27,6 +27,7 @@ from citysteward.config import Settings
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
 from citysteward.notify.ports import NotifyUnitOfWork, unit_of_work
+from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 
 BACKOFF_BASE = timedelta(seconds=30)
@@ -182,8 +183,7 @@ def set_unit_contacts(rt: Runtime, actor: Actor, unit_id: int, emails: Sequence[
             raise NotFound(f"责任单位 {unit_id} 不存在")
         before = uow.outbox.contacts(unit_id)
         uow.outbox.set_contacts(unit_id, clean)
-        uow.audit.record(rt.now(), actor.user_id, actor.name, "notify_contacts", str(unit_id), "update",
-                         before, clean)
+        record_change(rt, uow, actor, "notify_contacts", unit_id, "update", before, clean)
         uow.commit()
     return {"unit_id": unit_id, "emails": clean}
 

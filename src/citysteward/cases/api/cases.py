@@ -13,6 +13,8 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from citysteward.cases.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
+from citysteward.cases.domain.access import STAFF_ACTIONS
+from citysteward.cases.domain.ledger import parse_case_filter
 from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as case_service
 from citysteward.cases.services import intake, photos
@@ -114,13 +116,11 @@ def list_cases(
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
     order: Annotated[str, Query(pattern="^(newest|oldest|deadline)$")] = "newest",
 ) -> dict[str, Any]:
-    for moment in (date_from, date_to):
-        if moment is not None and moment.tzinfo is None:
-            raise InvalidInput("日期时间需带时区，例如 2026-11-22T00:00:00+08:00")
-    filters = {"state": state, "category": category, "unit": unit, "grid": grid, "street": street,
-               "district": district, "source": source, "light": light, "date_from": date_from,
-               "date_to": date_to, "overdue": overdue, "q": q}
-    return case_service.list_cases(rt, user.actor, filters, page, page_size, order)
+    values = {"state": state, "category": category, "unit": unit, "grid": grid, "street": street,
+              "district": district, "source": source, "light": light, "date_from": [date_from],
+              "date_to": [date_to], "overdue": [overdue], "q": [q]}
+    f = parse_case_filter(values, rt.settings.tz)
+    return case_service.list_cases(rt, user.actor, f, page, page_size, order)
 
 
 @router.get("/cases/nearby", summary="附近未办结的同类问题（我也遇到 / 查重）")
@@ -137,7 +137,7 @@ def nearby(
 
 @router.get("/cases/{case_no}", summary="案件详情与处置时间线")
 def case_detail(case_no: str, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
-    return case_service.case_detail(rt, case_no, user.actor)
+    return case_service.case_detail(rt, case_no, user.actor).to_json()
 
 
 def _action_endpoint(action: Action) -> Any:
@@ -154,8 +154,6 @@ def _action_endpoint(action: Action) -> Any:
     return endpoint
 
 
-STAFF_ACTIONS = [a for a in Action if a not in (
-    Action.REPORT, Action.RATE, Action.ME_TOO, Action.REOPEN, Action.OVERDUE)]
 for _action in STAFF_ACTIONS:
     router.add_api_route(
         f"/cases/{{case_no}}/{_action.value}", _action_endpoint(_action), methods=["POST"],

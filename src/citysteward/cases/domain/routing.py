@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from citysteward.cases.domain.case import Case
 
 CATEGORY_PRECEDENCE = {"category": 2, "class": 1, "any": 0}
 PLACE_PRECEDENCE = {"grid": 5, "road": 4, "community": 3, "street": 2, "district": 1, "anywhere": 0}
@@ -139,3 +142,18 @@ def route_case(
         others = "、".join(str(unit_names.get(u, u)) for u in tied_units[1:])
         reason += f"；此处存在争议，同级规则还指向：{others}"
     return RoutingDecision(best.main_unit_id, best.assisting_unit_ids, best.id, reason, tied_units)
+
+
+def place_of(case: Case, category_class: str) -> CasePlace:
+    """Where and what a case is, as routing sees it."""
+    return CasePlace(case.category_code, category_class, case.grid_code, case.community_code,
+                     case.street_code, case.district_code, case.road)
+
+
+def record_suggestion(case: Case, decision: RoutingDecision) -> dict[str, Any]:
+    """At registration (立案) the case keeps where routing suggests it go and why; the dispatcher may
+    still choose another unit, with a reason. Returns the `routing` entry of the event's payload."""
+    case.suggested_unit_id = decision.unit_id
+    case.routing_rule_id = decision.rule_id
+    case.routing_reason = decision.reason
+    return {"unit_id": decision.unit_id, "rule_id": decision.rule_id, "reason": decision.reason}

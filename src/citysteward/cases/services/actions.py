@@ -3,32 +3,31 @@ optimistic concurrency, in one transaction with its event."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import h3
-
+from citysteward.cases.domain.access import REPORTER_ACTIONS, is_reporter, may_act_on, visible_ledger
 from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case, Event
+from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
-from citysteward.cases.domain.routing import CasePlace, RoutingDecision, route_case
+from citysteward.cases.domain.routing import RoutingDecision, place_of, record_suggestion, route_case
 from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.cases.services import rules as cases_services_rules
+from citysteward.cases.services.detail import CaseDetail, PhotoView, Suggestion, TimelineEntry, UnitRef
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.geography import services as geography_services
 from citysteward.kernel import deadlines
 from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.cells import cell_of, cells_within
 from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound, StaleCase
 from citysteward.kernel.privacy import mask_name, mask_phone
 from citysteward.kernel.timelimit import TimeLimit
 from citysteward.org.services import accounts
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
-
-COUNT_CAP = 10_000  # matches beyond this are reported as "10,000+"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,39 +46,17 @@ class ActionInput:
     token: str | None = None  # the reporter's tracking token: a citizen's rating or "not fixed" needs it
 
 
-def can_view(case: Case, actor: Actor) -> bool:
-    """A unit's staff see only their unit's cases (main or assisting)."""
-    if actor.role is Role.UNIT:
-        return actor.unit_id is not None and (
-            actor.unit_id == case.main_unit_id or actor.unit_id in case.assisting_unit_ids
-        )
-    return actor.role.is_staff
-
-
-CITIZEN_ACTIONS = frozenset({Action.ME_TOO, Action.RATE, Action.REOPEN})
-# Only the reporter may rate or say "not fixed": case numbers are sequential and easy to guess, so
-# these need the random token handed out with the case number. "Me too" is open to anyone.
-REPORTER_ACTIONS = frozenset({Action.RATE, Action.REOPEN})
-
-
-def reporter_token_ok(case: Case, token: str | None) -> bool:
-    return bool(token and case.public_token and secrets.compare_digest(token, case.public_token))
-
-
 def _load(uow: CasesUnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
     case = uow.cases.get(case_no, lock=lock)
-    citizen_ok = actor.role is Role.CITIZEN and action in CITIZEN_ACTIONS
     # A unit asking for someone else's case learns nothing, not even that it exists.
-    if case is None or not (citizen_ok or can_view(case, actor)):
+    if case is None or not may_act_on(case, actor, action):
         raise NotFound(f"案件 {case_no} 不存在或无权查看", {"case_no": case_no})
     return case
 
 
 def routing_for(rt: Runtime, case: Case) -> RoutingDecision:
-    cat = catalogue_services.catalogue(rt).get(case.category_code)
-    place = CasePlace(case.category_code, cat.class_code, case.grid_code, case.community_code,
-                      case.street_code, case.district_code, case.road)
     catalogue = catalogue_services.catalogue(rt)
+    place = place_of(case, catalogue.get(case.category_code).class_code)
     names = {**{c: n for c, n in catalogue.class_names.items()}, **{k: v.name for k, v in catalogue.by_code.items()}}
     return route_case(place, cases_services_rules.rules(rt), accounts.unit_names(rt), names, geography_services.area_names(rt))
 
@@ -98,7 +75,7 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
     )
     with unit_of_work(rt) as uow:
         case = _load(uow, case_no, actor, lock=True, action=action)
-        if actor.role is Role.CITIZEN and action in REPORTER_ACTIONS and not reporter_token_ok(case, data.token):
+        if actor.role is Role.CITIZEN and action in REPORTER_ACTIONS and not is_reporter(case, data.token):
             raise Forbidden("只有上报人可以评价或反映未解决：请使用提交问题时获得的查询链接",
                             {"field": "token"})
         version = case.version if data.version is None else data.version
@@ -146,11 +123,7 @@ def _prepare(rt: Runtime, uow: CasesUnitOfWork, case: Case, action: Action, data
                 case.urgency = Urgency(data.urgency).value
             except ValueError as exc:
                 raise InvalidInput(f"未知的紧急程度：{data.urgency}", {"field": "urgency"}) from exc
-        decision = routing_for(rt, case)
-        case.suggested_unit_id = decision.unit_id
-        case.routing_rule_id = decision.rule_id
-        case.routing_reason = decision.reason
-        extra["routing"] = {"unit_id": decision.unit_id, "rule_id": decision.rule_id, "reason": decision.reason}
+        extra["routing"] = record_suggestion(case, routing_for(rt, case))
     if action is Action.DISPATCH:
         for unit_id in (data.unit_id, *data.assisting_unit_ids):
             unit = uow.org.unit(unit_id) if unit_id else None
@@ -180,7 +153,7 @@ def live_light(rt: Runtime, case: Case, now: datetime) -> str | None:
     return deadlines.timer_light(now, case.deadline, case.limit_minutes, clock, worktime_services.calendar(rt)).value
 
 
-def case_detail(rt: Runtime, case_no: str, actor: Actor) -> dict[str, Any]:
+def case_detail(rt: Runtime, case_no: str, actor: Actor) -> CaseDetail:
     with unit_of_work(rt, readonly=True) as uow:
         case = _load(uow, case_no, actor)
         assert case.id is not None
@@ -188,65 +161,43 @@ def case_detail(rt: Runtime, case_no: str, actor: Actor) -> dict[str, Any]:
         photos = uow.cases.photos(case.id)
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
+    areas = geography_services.area_names(rt)
     cat = catalogue.by_code.get(case.category_code)
     personal = actor.role.sees_personal_data
     light = live_light(rt, case, rt.now())
-    return {
-        **_case_fields(case, units, catalogue.name(case.category_code), geography_services.area_names(rt)),
-        "category_class": cat.class_name if cat else "",
-        "reporter_name": case.reporter_name if personal else mask_name(case.reporter_name),
-        "reporter_phone": case.reporter_phone if personal else mask_phone(case.reporter_phone),
-        "light": light,
-        "light_label": deadlines.Light(light).label if light else None,
-        "routing": {"suggested_unit_id": case.suggested_unit_id,
-                    "suggested_unit_name": units.get(case.suggested_unit_id or 0),
-                    "rule_id": case.routing_rule_id, "reason": case.routing_reason},
-        "pending_request": case.pending_request.value if case.pending_request else None,
-        "pending_request_label": case.pending_request.label if case.pending_request else None,
-        "pending_payload": case.pending_payload,
-        "allowed_actions": [{"action": a.value, "label": a.label} for a in allowed_actions(case, actor)],
-        "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}",
-                    "width": p["width"], "height": p["height"]} for p in photos],
-        "timeline": [_event_view(e, units) for e in events],
-    }
+    return CaseDetail(
+        case_no=case.case_no, id=case.id, version=case.version, state=case.state, source=case.source,
+        category_code=case.category_code, category_name=catalogue.name(case.category_code),
+        category_class=cat.class_name if cat else "", urgency=Urgency(case.urgency),
+        description=case.description, address=case.address, road=case.road, lon=case.lon, lat=case.lat,
+        grid_code=case.grid_code, grid_name=areas.get(case.grid_code), community_code=case.community_code,
+        street_code=case.street_code, street_name=areas.get(case.street_code),
+        district_code=case.district_code, district_name=areas.get(case.district_code),
+        main_unit_id=case.main_unit_id, main_unit_name=units.get(case.main_unit_id or 0),
+        assisting_units=tuple(UnitRef(u, units.get(u)) for u in case.assisting_unit_ids),
+        limit=case.limit, deadline=case.deadline, reported_at=case.reported_at, registered_at=case.registered_at,
+        dispatched_at=case.dispatched_at, handled_at=case.handled_at, closed_at=case.closed_at,
+        updated_at=case.updated_at, overdue=case.overdue, handled_on_time=case.handled_on_time,
+        rework_count=case.rework_count, extension_count=case.extension_count, me_too_count=case.me_too_count,
+        merged_into=case.merged_into, satisfaction=case.satisfaction, client_id=case.client_id,
+        reporter_name=case.reporter_name if personal else mask_name(case.reporter_name),
+        reporter_phone=case.reporter_phone if personal else mask_phone(case.reporter_phone),
+        light=deadlines.Light(light) if light else None,
+        routing=Suggestion(case.suggested_unit_id, units.get(case.suggested_unit_id or 0), case.routing_rule_id,
+                           case.routing_reason),
+        pending_request=case.pending_request, pending_payload=case.pending_payload,
+        allowed_actions=tuple(allowed_actions(case, actor)),
+        photos=tuple(PhotoView(p["id"], p["kind"], p["width"], p["height"]) for p in photos),
+        timeline=tuple(_timeline_entry(e, units) for e in events),
+    )
 
 
-def _case_fields(case: Case, units: dict[int, str], category_name: str, areas: dict[str, str]) -> dict[str, Any]:
-    return {
-        "case_no": case.case_no, "id": case.id, "version": case.version,
-        "state": case.state.value, "state_label": case.state.label,
-        "source": case.source.value, "source_label": case.source.label,
-        "category_code": case.category_code, "category_name": category_name,
-        "urgency": case.urgency, "urgency_label": Urgency(case.urgency).label,
-        "description": case.description, "address": case.address, "road": case.road,
-        "lon": case.lon, "lat": case.lat,
-        "grid_code": case.grid_code, "grid_name": areas.get(case.grid_code),
-        "community_code": case.community_code, "street_code": case.street_code,
-        "street_name": areas.get(case.street_code), "district_code": case.district_code,
-        "district_name": areas.get(case.district_code),
-        "main_unit_id": case.main_unit_id, "main_unit_name": units.get(case.main_unit_id or 0),
-        "assisting_units": [{"id": u, "name": units.get(u)} for u in case.assisting_unit_ids],
-        "limit": case.limit.to_dict() if case.limit else None,
-        "limit_label": case.limit.label if case.limit else None,
-        "deadline": case.deadline, "reported_at": case.reported_at, "registered_at": case.registered_at,
-        "dispatched_at": case.dispatched_at, "handled_at": case.handled_at, "closed_at": case.closed_at,
-        "updated_at": case.updated_at, "overdue": case.overdue, "handled_on_time": case.handled_on_time,
-        "rework_count": case.rework_count, "extension_count": case.extension_count,
-        "me_too_count": case.me_too_count, "merged_into": case.merged_into,
-        "satisfaction": case.satisfaction.value if case.satisfaction else None,
-        "client_id": case.client_id,
-    }
-
-
-def _event_view(e: Event, units: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": e.id, "action": e.action.value, "action_label": e.action.label,
-        "from_state": e.from_state.value if e.from_state else None,
-        "to_state": e.to_state.value, "to_state_label": e.to_state.label,
-        "actor": e.actor.name, "role": e.actor.role.value, "role_label": e.actor.role.label,
-        "unit_id": e.actor.unit_id, "unit_name": units.get(e.actor.unit_id or 0),
-        "at": e.at, "note": e.note, "payload": e.payload, "photo_ids": list(e.photo_ids),
-    }
+def _timeline_entry(e: Event, units: dict[int, str]) -> TimelineEntry:
+    return TimelineEntry(
+        id=e.id, action=e.action, from_state=e.from_state, to_state=e.to_state, actor=e.actor.name,
+        role=e.actor.role, unit_id=e.actor.unit_id, unit_name=units.get(e.actor.unit_id or 0), at=e.at,
+        note=e.note, payload=e.payload, photo_ids=e.photo_ids,
+    )
 
 
 def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str, Any]:
@@ -265,9 +216,9 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
         "closed_at": case.closed_at, "deadline": case.deadline,
         "main_unit_name": accounts.unit_names(rt).get(case.main_unit_id or 0),
         "satisfaction": case.satisfaction.value if case.satisfaction else None,
-        "is_reporter": reporter_token_ok(case, token),
-        "can_rate": case.state is CaseState.CLOSED and case.satisfaction is None and reporter_token_ok(case, token),
-        "can_reopen": case.state is CaseState.CLOSED and reporter_token_ok(case, token),
+        "is_reporter": is_reporter(case, token),
+        "can_rate": case.state is CaseState.CLOSED and case.satisfaction is None and is_reporter(case, token),
+        "can_reopen": case.state is CaseState.CLOSED and is_reporter(case, token),
         "me_too_count": case.me_too_count,
         "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}"} for p in photos],
         "timeline": [
@@ -279,23 +230,15 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
 
 
 def list_cases(
-    rt: Runtime, actor: Actor, filters: dict[str, Any], page: int = 1, page_size: int = 20, order: str = "newest"
+    rt: Runtime, actor: Actor, f: CaseFilter, page: int = 1, page_size: int = 20, order: str = "newest"
 ) -> dict[str, Any]:
+    """A page of the ledger this actor may read (see `access.visible_ledger`)."""
     if page < 1 or not 1 <= page_size <= 200:
         raise InvalidInput("分页参数错误：page ≥ 1，page_size 在 1–200 之间")
     if order not in ("newest", "oldest", "deadline"):
         raise InvalidInput(f"不支持的排序：{order}")
-    filters = dict(filters)
-    if actor.role is Role.UNIT:
-        filters["units_any"] = [actor.unit_id or -1]
-    for key, enum_cls in (("state", CaseState), ("source", Source)):
-        for value in _as_list(filters.get(key)):
-            try:
-                enum_cls(value)
-            except ValueError as exc:
-                raise InvalidInput(f"未知的{'状态' if key == 'state' else '来源'}：{value}", {"field": key}) from exc
     with unit_of_work(rt, readonly=True) as uow:
-        rows, total = uow.cases.ledger(filters, page_size, (page - 1) * page_size, order, COUNT_CAP)
+        rows, total = uow.cases.ledger(visible_ledger(f, actor), page_size, (page - 1) * page_size, order, COUNT_CAP)
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)
@@ -313,16 +256,9 @@ def list_cases(
             "page_size": page_size}
 
 
-def _as_list(value: Any) -> list[Any]:
-    if value is None or value == "":
-        return []
-    return list(value) if isinstance(value, list | tuple | set) else [value]
-
-
 def nearby_open_cases(rt: Runtime, lon: float, lat: float, category_code: str | None, limit: int = 10) -> list[dict[str, Any]]:
     """Open reports around a point (the citizen's "me too" prompt, the acceptor's duplicate check)."""
-    cell = h3.latlng_to_cell(lat, lon, 9)
-    cells = sorted(h3.grid_disk(cell, 1))
+    cells = sorted(cells_within(cell_of(lon, lat), 1))
     with unit_of_work(rt, readonly=True) as uow:
         rows = uow.cases.nearby_open(cells, category_code, limit)
     catalogue = catalogue_services.catalogue(rt)

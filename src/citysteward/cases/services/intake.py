@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import h3
-
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Source
@@ -21,16 +19,16 @@ from citysteward.cases.services.photos import PreparedPhoto, save_photo
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.geography import services as geography_services
-from citysteward.geography.domain import GridCode
+from citysteward.geography.domain.codes import GridCode
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Forbidden, InvalidInput
 from citysteward.platform.groupcommit import GroupCommit
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
 
 MAX_DESCRIPTION = 4000
-H3_RESOLUTION = 9  # ~0.1 km² cells: "nearby" = a cell and its neighbours
 _PHONE = re.compile(r"^\+?[0-9\- ]{5,20}$")
 _SOURCE_BY_ROLE = {
     Role.CITIZEN: Source.CITIZEN,
@@ -145,7 +143,7 @@ def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
         community_code=p.grid.community_code, street_code=p.grid.street_code,
         district_code=p.grid.division_code, reported_at=now, updated_at=now,
         address=data.address.strip()[:200], road=(data.road or "").strip() or None,
-        cell=h3.latlng_to_cell(p.lat, p.lon, H3_RESOLUTION),
+        cell=cell_of(p.lon, p.lat),
         reporter_name=(data.reporter_name or "").strip() or None,
         reporter_phone=(data.reporter_phone or "").strip() or None,
         reporter_user_id=actor.user_id, client_id=actor.client_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.model import OPEN_STATES
 from citysteward.cases.ports import unit_of_work
 from citysteward.geography import services as geography
@@ -14,5 +15,5 @@ from citysteward.platform.runtime import Runtime
 def grid_detail(rt: Runtime, code: str) -> dict[str, Any]:
     grid = geography.grid_with_team(rt, code)
     with unit_of_work(rt, readonly=True) as uow:
-        open_count = uow.cases.count({"grid": code, "state": sorted(s.value for s in OPEN_STATES)})
+        open_count = uow.cases.count(CaseFilter(grids=(code,), states=tuple(sorted(OPEN_STATES))))
     return {**grid, "open_cases": open_count}

@@ -13,10 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from citysteward.cases.domain.access import is_staff_action
 from citysteward.cases.domain.lifecycle import NOTE_REQUIRED
-from citysteward.cases.domain.model import TIMED_STATES, Action, CaseState
+from citysteward.cases.domain.model import TIMED_STATES, Action
 from citysteward.cases.services import actions as case_service
 from citysteward.cases.services import photos
+from citysteward.cases.services.detail import CaseDetail, PhotoView, TimelineEntry
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.kernel.deadlines import Light
@@ -45,7 +47,6 @@ FIELDS: dict[Action, tuple[str, ...]] = {
     A.CHECK_FAIL: ("photos",),
 }
 PHOTO_KIND = {A.VERIFY: "before", A.HANDLE: "after", A.CHECK_PASS: "after", A.CHECK_FAIL: "after"}
-CITIZEN_ONLY = frozenset({A.RATE, A.ME_TOO, A.REOPEN, A.REPORT, A.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,22 @@ class ActionForm:
 
 
 @dataclass(frozen=True)
+class TimelineRow:
+    """One step as the page shows it: the payload in words and the attached photos' addresses."""
+
+    event: TimelineEntry
+    lines: list[str]
+    photos: list[str]
+
+
+@dataclass(frozen=True)
 class CaseDetailPage:
     shell: Shell
-    case: dict[str, Any]
+    case: CaseDetail
     actions: list[ActionForm]
-    timeline: list[dict[str, Any]]
-    photos_before: list[dict[str, Any]]
-    photos_after: list[dict[str, Any]]
+    timeline: list[TimelineRow]
+    photos_before: list[PhotoView]
+    photos_after: list[PhotoView]
     light: Light | None
     units: list[dict[str, Any]] = field(default_factory=list)
     urgencies: list[Urgency] = field(default_factory=lambda: list(Urgency))
@@ -78,18 +88,18 @@ class CaseDetailPage:
     @property
     def counters(self) -> list[tuple[str, int]]:
         c = self.case
-        pairs = [("返工次数", c["rework_count"]), ("延期次数", c["extension_count"]), ("我也遇到", c["me_too_count"])]
+        pairs = [("返工次数", c.rework_count), ("延期次数", c.extension_count), ("我也遇到", c.me_too_count)]
         return [(k, v) for k, v in pairs if v]
 
     @property
     def map_config(self) -> dict[str, Any]:
         c = self.case
-        return {"lon": c["lon"], "lat": c["lat"], "community": c["community_code"], "grid": c["grid_code"]}
+        return {"lon": c.lon, "lat": c.lat, "community": c.community_code, "grid": c.grid_code}
 
 
-def _payload_lines(e: dict[str, Any], units: dict[int, str], tz: Any) -> list[str]:
+def _payload_lines(e: TimelineEntry, units: dict[int, str], tz: Any) -> list[str]:
     """The parts of an event's payload a person wants to read, in words."""
-    p = e["payload"] or {}
+    p = e.payload or {}
     lines = []
     if p.get("unit_id"):
         lines.append(f"主办单位：{units.get(p['unit_id'], p['unit_id'])}")
@@ -115,18 +125,18 @@ def _payload_lines(e: dict[str, Any], units: dict[int, str], tz: Any) -> list[st
 def detail_page(rt: Runtime, user: StaffUser, case_no: str, **extra: Any) -> CaseDetailPage:
     detail = case_service.case_detail(rt, case_no, user.actor)
     units = accounts.unit_names(rt)
-    photo_urls = {p["id"]: p["url"] for p in detail["photos"]}
-    timeline = [{**e, "lines": _payload_lines(e, units, rt.settings.tz),
-                 "photos": [photo_urls[i] for i in e["photo_ids"] if i in photo_urls]}
-                for e in detail["timeline"]]
+    photo_urls = {p.id: p.url for p in detail.photos}
+    timeline = [TimelineRow(e, _payload_lines(e, units, rt.settings.tz),
+                            [photo_urls[i] for i in e.photo_ids if i in photo_urls])
+                for e in detail.timeline]
     actions = [ActionForm(a, FIELDS.get(a, ()), a in NOTE_REQUIRED, PHOTO_KIND.get(a))
-               for a in (Action(x["action"]) for x in detail["allowed_actions"]) if a not in CITIZEN_ONLY]
+               for a in detail.allowed_actions if is_staff_action(a)]
     wants = {f for a in actions for f in a.fields}
     return CaseDetailPage(
         shell=Shell.of(user, "cases"), case=detail, actions=actions, timeline=timeline,
-        photos_before=[p for p in detail["photos"] if p["kind"] == "before"],
-        photos_after=[p for p in detail["photos"] if p["kind"] == "after"],
-        light=Light(detail["light"]) if detail["light"] and CaseState(detail["state"]) in TIMED_STATES else None,
+        photos_before=[p for p in detail.photos if p.kind == "before"],
+        photos_after=[p for p in detail.photos if p.kind == "after"],
+        light=detail.light if detail.light and detail.state in TIMED_STATES else None,
         units=[u for u in accounts.list_units(rt) if u["active"]] if "unit" in wants else [],
         categories=sorted((c.code, c.name) for c in catalogue_services.catalogue(rt).by_code.values() if c.active)
         if "category" in wants else [],
@@ -180,7 +190,7 @@ async def _action_input(rt: Runtime, user: StaffUser, action: Action, form: Form
 
 @router.post("/console/cases/{case_no}/act/{action}")
 async def act(request: Request, case_no: str, action: str, rt: RuntimeDep, user: PageUser) -> Response:
-    if action not in Action._value2member_map_ or Action(action) in CITIZEN_ONLY:
+    if action not in Action._value2member_map_ or not is_staff_action(Action(action)):
         raise NotFound(f"没有「{action}」这个操作")
     chosen = Action(action)
     form = await request.form(max_files=rt.settings.max_photos_per_report + 1)

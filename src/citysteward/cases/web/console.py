@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.model import OPEN_STATES, TIMED_STATES, CaseState
+from citysteward.cases.domain.worklists import Queue, queues_for
 from citysteward.cases.services import actions as case_service
 from citysteward.catalogue.domain.categories import Urgency
-from citysteward.kernel.actor import Role
 from citysteward.kernel.deadlines import Light
 from citysteward.kernel.errors import Unauthorized
 from citysteward.org.deps import PageUser, Shell
@@ -22,7 +23,7 @@ from citysteward.platform.http.deps import RuntimeDep, bearer_token
 from citysteward.platform.http.pages import COOKIE, PageRoute, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
-S = CaseState
+OPEN_CASES = CaseFilter(states=tuple(sorted(OPEN_STATES)))
 
 
 # ------------------------------------------------------------------ sign in / out
@@ -70,40 +71,6 @@ def logout(request: Request, rt: RuntimeDep) -> Response:
 
 
 # ------------------------------------------------------------------ workbench
-@dataclass(frozen=True)
-class Queue:
-    key: str
-    title: str
-    filters: dict[str, Any]
-    order: str  # oldest: waiting longest first; deadline: nearest deadline first
-    hint: str
-
-
-_ON_CLOCK = [S.DISPATCHED.value, S.IN_PROGRESS.value]
-QUEUES = {q.key: q for q in (
-    Queue("reported", S.REPORTED.label, {"state": [S.REPORTED.value]}, "oldest", "受理或作废新上报的问题"),
-    Queue("verify", S.PENDING_VERIFY.label, {"state": [S.PENDING_VERIFY.value]}, "oldest", "到现场核实是否属实"),
-    Queue("register", S.VERIFIED.label, {"state": [S.VERIFIED.value]}, "oldest", "核实属实，等待立案"),
-    Queue("dispatch", S.REGISTERED.label, {"state": [S.REGISTERED.value]}, "oldest", "已立案，等待派遣到责任单位"),
-    Queue("requests", "待审批申请", {"pending_request": True, "state": _ON_CLOCK}, "deadline", "延期、回退、挂账申请"),
-    Queue("unit_new", "待签收任务", {"state": [S.DISPATCHED.value]}, "deadline", "本单位新派来的任务"),
-    Queue("unit_doing", "处置中任务", {"state": [S.IN_PROGRESS.value, S.SUSPENDED.value]}, "deadline",
-          "处置完成后上传照片反馈"),
-    Queue("check", S.HANDLED.label, {"state": [S.HANDLED.value]}, "oldest", "单位已反馈，到现场核查"),
-    Queue("close", S.CHECKED.label, {"state": [S.CHECKED.value]}, "oldest", "核查通过，等待结案"),
-    Queue("overdue", "超期案件", {"state": _ON_CLOCK, "overdue": True}, "deadline", "已超过处置时限仍未办结"),
-)}
-ROLE_QUEUES: dict[Role, tuple[str, ...]] = {
-    Role.ACCEPTOR: ("reported", "register"),
-    Role.SHIFT_LEADER: ("reported", "register", "dispatch", "close", "requests", "overdue"),
-    Role.INSPECTOR: ("verify", "check"),
-    Role.DISPATCHER: ("dispatch", "requests", "overdue"),
-    Role.UNIT: ("unit_new", "unit_doing", "overdue"),
-    Role.HOTLINE: ("reported",),
-    Role.SUPERVISOR: ("overdue", "requests"),
-    Role.LEADER: ("overdue", "dispatch"),
-    Role.ADMIN: ("reported", "verify", "register", "dispatch", "check", "close", "overdue"),
-}
 PREVIEW = 6
 _SCAN = 50  # rows read per queue to pick the most urgent of the oldest
 
@@ -125,13 +92,7 @@ class WorkbenchPage:
 
 
 def queue_href(queue: Queue) -> str:
-    params: list[tuple[str, str]] = [("state", s) for s in queue.filters.get("state", [])]
-    if queue.filters.get("overdue"):
-        params.append(("overdue", "1"))
-    if queue.filters.get("pending_request"):
-        params.append(("pending", "1"))
-    params.append(("order", queue.order))
-    return "/console/cases?" + urlencode(params)
+    return "/console/cases?" + urlencode([*queue.filter.query_pairs(), ("order", queue.order)])
 
 
 def _urgency_first(row: dict[str, Any]) -> tuple[int, datetime]:
@@ -142,12 +103,11 @@ def _urgency_first(row: dict[str, Any]) -> tuple[int, datetime]:
 @router.get("/console", response_class=HTMLResponse)
 def workbench(request: Request, rt: RuntimeDep, user: PageUser) -> HTMLResponse:
     views = []
-    for key in ROLE_QUEUES.get(user.role, ("overdue",)):
-        q = QUEUES[key]
-        listed = case_service.list_cases(rt, user.actor, q.filters, 1, _SCAN, q.order)
+    for q in queues_for(user.role):
+        listed = case_service.list_cases(rt, user.actor, q.filter, 1, _SCAN, q.order)
         items = sorted(listed["items"], key=_urgency_first)[:PREVIEW]
         views.append(QueueView(q, listed["total"], items, queue_href(q), bool(listed.get("total_capped"))))
-    open_listed = case_service.list_cases(rt, user.actor, {"state": [s.value for s in OPEN_STATES]}, 1, 1)
+    open_listed = case_service.list_cases(rt, user.actor, OPEN_CASES, 1, 1)
     open_total = f"{open_listed['total']}+" if open_listed.get("total_capped") else str(open_listed["total"])
     return render(request, "console/workbench.html", WorkbenchPage(Shell.of(user, "workbench"), views, open_total))
 
@@ -172,11 +132,10 @@ def case_map(request: Request, user: PageUser) -> HTMLResponse:
 @router.get("/console/map/cases.json")
 def map_cases(rt: RuntimeDep, user: PageUser) -> JSONResponse:
     """Open cases as light-coloured points (newest first, at most MAP_LIMIT)."""
-    filters = {"state": [s.value for s in OPEN_STATES]}
     out: list[dict[str, Any]] = []
     page, total = 1, 0
     while len(out) < MAP_LIMIT:
-        listed = case_service.list_cases(rt, user.actor, filters, page, 200)
+        listed = case_service.list_cases(rt, user.actor, OPEN_CASES, page, 200)
         for r in listed["items"]:
             # Only a running (or paused) clock has a light; the rest are drawn in one neutral colour.
             light = Light(r["light"]) if r["light"] and CaseState(r["state"]) in TIMED_STATES else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -16,13 +16,13 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from openpyxl import Workbook
 from starlette.datastructures import QueryParams
 
+from citysteward.cases.domain.ledger import CaseFilter, parse_case_filter
 from citysteward.cases.domain.model import CaseState, Source
 from citysteward.cases.services import actions as case_service
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.geography import services as geography_services
 from citysteward.kernel.deadlines import Light
-from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import PageUser, Shell
 from citysteward.org.services import accounts
 from citysteward.org.services.auth import StaffUser
@@ -78,22 +78,14 @@ class LedgerQuery:
             page_size=size if size in PAGE_SIZES else 20,
         )
 
-    def filters(self, tz: ZoneInfo) -> dict[str, Any]:
-        """Dates are local days: `date_to` includes the whole day."""
-        out: dict[str, Any] = {
-            "state": list(self.state) or None, "category": self.category or None, "grid": self.grid or None,
-            "district": self.district or None, "source": self.source or None, "light": self.light or None,
-            "q": self.q or None, "overdue": True if self.overdue else None, "pending_request": self.pending or None,
-        }
-        if self.unit:
-            if not self.unit.isdigit():
-                raise InvalidInput("单位参数有误")
-            out["unit"] = int(self.unit)
-        if self.date_from:
-            out["date_from"] = datetime.combine(_day(self.date_from), time(0), tzinfo=tz)
-        if self.date_to:
-            out["date_to"] = datetime.combine(_day(self.date_to) + timedelta(days=1), time(0), tzinfo=tz)
-        return out
+    def filter(self, tz: ZoneInfo) -> CaseFilter:
+        """Dates are local days: `date_to` includes the whole day. An unticked box filters nothing."""
+        return parse_case_filter({
+            "state": self.state, "category": [self.category], "unit": [self.unit], "grid": [self.grid],
+            "district": [self.district], "source": [self.source], "light": [self.light],
+            "date_from": [self.date_from], "date_to": [self.date_to], "q": [self.q],
+            "overdue": [True] if self.overdue else [], "pending": [True] if self.pending else [],
+        }, tz)
 
     def query_string(self, **changes: Any) -> str:
         q = replace(self, **changes)
@@ -104,13 +96,6 @@ class LedgerQuery:
         pairs += [(k, "1") for k in ("overdue", "pending") if getattr(q, k)]
         pairs += [("order", q.order), ("page", q.page), ("page_size", q.page_size)]
         return urlencode(pairs)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInput(f"日期格式有误：{text}（应为 YYYY-MM-DD）") from exc
 
 
 @dataclass(frozen=True)
@@ -163,7 +148,7 @@ def _options(rt: Runtime) -> Options:
 
 
 def _table(rt: Runtime, user: StaffUser, query: LedgerQuery) -> CaseTable:
-    listed = case_service.list_cases(rt, user.actor, query.filters(rt.settings.tz), query.page, query.page_size,
+    listed = case_service.list_cases(rt, user.actor, query.filter(rt.settings.tz), query.page, query.page_size,
                                      query.order)
     pages = max(1, -(-listed["total"] // query.page_size))
     return CaseTable(query, listed["items"], listed["total"], pages, bool(listed.get("total_capped")))
@@ -194,7 +179,7 @@ def _row(r: dict[str, Any], tz: ZoneInfo) -> list[Any]:
             local(r["reported_at"]), local(r["deadline"])]
 
 
-def _xlsx_chunks(rt: Runtime, user: StaffUser, filters: dict[str, Any], order: str) -> Iterator[bytes]:
+def _xlsx_chunks(rt: Runtime, user: StaffUser, f: CaseFilter, order: str) -> Iterator[bytes]:
     """Pages of the ledger into a write-only workbook (constant memory), then the file in chunks."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("案件台账")
@@ -204,7 +189,7 @@ def _xlsx_chunks(rt: Runtime, user: StaffUser, filters: dict[str, Any], order: s
     ws.append([title for title, _ in COLUMNS])
     page, written = 1, 0
     while written < EXPORT_LIMIT:
-        listed = case_service.list_cases(rt, user.actor, filters, page, 200, order)
+        listed = case_service.list_cases(rt, user.actor, f, page, 200, order)
         for r in listed["items"]:
             ws.append(_row(r, rt.settings.tz))
         written += len(listed["items"])
@@ -223,9 +208,8 @@ def _xlsx_chunks(rt: Runtime, user: StaffUser, filters: dict[str, Any], order: s
 @router.get("/console/cases/export.xlsx")
 def export(request: Request, rt: RuntimeDep, user: PageUser) -> StreamingResponse:
     query = LedgerQuery.parse(request.query_params)
-    filters = query.filters(rt.settings.tz)
-    case_service.list_cases(rt, user.actor, filters, 1, 1, query.order)  # refuse bad filters before streaming
+    f = query.filter(rt.settings.tz)  # bad filters are refused here, before streaming
     name = f"案件台账-{rt.now().astimezone(rt.settings.tz):%Y%m%d-%H%M}.xlsx"
     return StreamingResponse(
-        _xlsx_chunks(rt, user, filters, query.order), media_type=XLSX,
+        _xlsx_chunks(rt, user, f, query.order), media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename=\"cases.xlsx\"; filename*=UTF-8''{quote(name)}"})

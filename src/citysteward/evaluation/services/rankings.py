@@ -16,6 +16,7 @@ from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput
+from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.domain.tickets import ISSUERS
 
@@ -103,8 +104,8 @@ def publish(rt: Runtime, actor: Actor, period: kernel_periods.Period, scopes: tu
             saved[scope] = uow.evaluation.save_ranking(period.month_key, scope, [
                 {"subject": r["key"], "subject_name": r["name"][:100], "rank": r["rank"], "score": r["score"],
                  "grade": r["grade"], "sample": r["sample"], "flag": r["flag"]} for r in rows], now)
-            uow.audit.record(now, actor.user_id, actor.name, "ranking", f"{period.month_key}:{scope}", "create",
-                             None, {"rows": saved[scope]})
+            record_change(rt, uow, actor, "ranking", f"{period.month_key}:{scope}", "create", None,
+                          {"rows": saved[scope]})
             uow.commit()
     return {"period": period.month_key, "saved": saved}
 

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden
 from citysteward.org.ports import unit_of_work
+from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 
 
@@ -35,7 +36,7 @@ def replace(rt: Runtime, actor: Actor, key: str, data: Mapping[str, Any], parse:
     with unit_of_work(rt) as uow:
         before = uow.settings.get(key)
         uow.settings.put(key, parsed, rt.now(), actor.name)
-        uow.audit.record(rt.now(), actor.user_id, actor.name, "settings", key, "update", before, parsed)
+        record_change(rt, uow, actor, "settings", key, "update", before, parsed)
         uow.commit()
     rt.cache.drop(f"setting:{key}")
     return parsed

@@ -51,9 +51,9 @@ class Episode:
     @classmethod
     def from_markers(cls, start: int, remind: int, overdue: int, supervise: int) -> Episode:
         """From the step log's event ids (0: none): the last episode start and the last automatic
-        remind, overdue and supervise. A step later than the start belongs to this episode."""
+        remind, overdue and supervise. A step not before the start belongs to this episode."""
         last = {Action.REMIND: remind, Action.OVERDUE: overdue, Action.SUPERVISE: supervise}
-        return cls(started=start > 0, taken=frozenset(a for a, at in last.items() if at > start))
+        return cls(started=start > 0, taken=frozenset(a for a, at in last.items() if at >= start))
 
 
 def escalation_due(light: Light | None, episode: Episode) -> tuple[Action, ...]:

@@ -19,10 +19,9 @@ from typing import Any
 
 import h3
 
+from citysteward.kernel.cells import H3_RESOLUTION, cell_of, cells_within
 from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.geo import haversine_m
-
-H3_RESOLUTION = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +112,7 @@ def rings_for(distance_m: float, resolution: int = H3_RESOLUTION) -> int:
 
 
 def near(cell: str, distance_m: float) -> set[str]:
-    return set(h3.grid_disk(cell, rings_for(distance_m)))
+    return set(cells_within(cell, rings_for(distance_m)))
 
 
 def find_hotspots(cases: Iterable[PlaceCase], rules: HotspotRules) -> list[Hotspot]:
@@ -135,7 +134,7 @@ def find_hotspots(cases: Iterable[PlaceCase], rules: HotspotRules) -> list[Hotsp
     rings = rings_for(rules.distance_m)
     for b in items:
         best: tuple[float, PlaceCase] | None = None
-        for cell in h3.grid_disk(b.cell, rings):
+        for cell in cells_within(b.cell, rings):
             for a in by_key.get((b.category_code, cell), ()):
                 if a.case_id == b.case_id or not _closed_before(a, b.reported_at, window):
                     continue
@@ -178,7 +177,7 @@ def _hotspot(members: Sequence[PlaceCase], found: list[Recurrence]) -> Hotspot:
     first = members[0]
     address = next((c.address for c in reversed(members) if c.address), "")
     return Hotspot(key=f"{first.category_code}-{first.cell}", category_code=first.category_code, lon=lon,
-                   lat=lat, cell=h3.latlng_to_cell(lat, lon, H3_RESOLUTION), address=address,
+                   lat=lat, cell=cell_of(lon, lat), address=address,
                    cases=list(members), recurrences=found)
 
 

@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import h3
-
 from citysteward.cases.domain.model import CaseState
 from citysteward.catalogue import services as catalogue_services
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor
+from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
 from citysteward.notify import services as notify
 from citysteward.org.services import accounts, settings
+from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.domain.hotspots import (
-    H3_RESOLUTION,
     Hotspot,
     HotspotRules,
     PlaceCase,
@@ -147,7 +146,7 @@ def list_hotspot(rt: Runtime, actor: Actor, data: ListingInput) -> dict[str, Any
                 raise IllegalTransition(f"该点位已挂牌督办（编号 {row['id']}）", {"hotspot_id": row["id"]})
         hotspot_id = uow.hotspots.add_listing({
             "category_code": data.category_code, "lon": lon, "lat": lat,
-            "cell": h3.latlng_to_cell(lat, lon, H3_RESOLUTION), "radius_m": radius, "address": data.address.strip()[:200],
+            "cell": cell_of(lon, lat), "radius_m": radius, "address": data.address.strip()[:200],
             "state": "listed", "owner_unit_id": data.owner_unit_id, "measure": measure,
             "case_nos": list(data.case_nos), "recurrences": int(data.recurrences), "listed_at": now,
             "listed_by": actor.name, "listed_by_id": actor.user_id, "note": ""})
@@ -166,8 +165,8 @@ def list_hotspot(rt: Runtime, actor: Actor, data: ListingInput) -> dict[str, Any
                            f"【挂牌督办】{category_name}难点点位 {data.address.strip()}"[:200],
                            f"该点位{category_name}问题反复出现，已挂牌督办，由贵单位牵头落实长效措施：{measure}",
                            link=f"/api/v1/hotspots/listed/{hotspot_id}", dedupe=f"hotspot:{hotspot_id}:listed")
-        uow.audit.record(now, actor.user_id, actor.name, "hotspot", str(hotspot_id), "create", None,
-                         {"category_code": data.category_code, "owner_unit_id": data.owner_unit_id})
+        record_change(rt, uow, actor, "hotspot", hotspot_id, "create", None,
+                      {"category_code": data.category_code, "owner_unit_id": data.owner_unit_id})
         uow.commit()
     return {"id": hotspot_id, "state": "listed", "ticket_no": ticket_no}
 
@@ -211,7 +210,7 @@ def delist(rt: Runtime, actor: Actor, hotspot_id: int, note: str) -> dict[str, A
         if row["state"] != "listed":
             raise IllegalTransition("该点位已摘牌")
         uow.hotspots.update_listing(hotspot_id, {"state": "delisted", "delisted_at": rt.now(), "note": note.strip()})
-        uow.audit.record(rt.now(), actor.user_id, actor.name, "hotspot", str(hotspot_id), "update",
-                         {"state": "listed"}, {"state": "delisted", "note": note.strip()})
+        record_change(rt, uow, actor, "hotspot", hotspot_id, "update", {"state": "listed"},
+                      {"state": "delisted", "note": note.strip()})
         uow.commit()
     return {"id": hotspot_id, "state": "delisted"}

@@ -72,7 +72,7 @@ def sweep(rt: Runtime, batch: int = 500) -> SweepResult:
         with unit_of_work(rt, readonly=True) as uow:
             cases = uow.cases.open_for_sweep(after, batch)
             lights = {c.id: _light(c, now, calendar) for c in cases}
-            warm = [c.id for c in cases if lights[c.id] in (Light.YELLOW, Light.RED)]
+            warm = [c.id for c in cases if c.id is not None and lights[c.id] in (Light.YELLOW, Light.RED)]
             marks = uow.supervision.case_markers(warm, EPISODE_STARTS)
         to_act: list[int] = []
         repaint: list[tuple[int, str, int]] = []
@@ -139,6 +139,7 @@ def _act(rt: Runtime, case_id: int, calendar: WorkCalendar, sup_rules: Supervisi
                                        timing))
             result.overdue += 1
         if "supervise" in due:
+            assert case.id is not None  # loaded from the store
             ticket_id = uow.supervision.open_ticket_for_case(case.id)
             ticket_no = None
             system = Actor.system("红灯自动督办")

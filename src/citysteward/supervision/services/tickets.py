@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import h3
-
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from citysteward.notify import services as notify
 from citysteward.org.services import accounts, settings
@@ -76,7 +75,7 @@ def issue_in(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, actor: Acto
                     issuer_name=actor.name or actor.role.label, issuer_id=actor.user_id,
                     replies={u: None for u in unit_ids}, case_ids=case_ids, lon=lon, lat=lat,
                     address=address[:200], hotspot_id=hotspot_id, updated_at=now)
-    cell = h3.latlng_to_cell(lat, lon, 9) if lon is not None and lat is not None else None
+    cell = cell_of(lon, lat) if lon is not None and lat is not None else None
     uow.supervision.add_ticket(ticket, cell, lambda i: _number(rt, i, now))
     uow.supervision.append_ticket_event(TicketEvent(
         action=TicketAction.ISSUE, from_state=None, to_state=TicketState.ISSUED, actor=actor, at=now, note=note,
