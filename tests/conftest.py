@@ -7,7 +7,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from shapely.geometry import box, mapping
 from sqlalchemy import create_engine, text
 
 from citysteward import schema
-from citysteward.bootstrap import initialise
+from citysteward.bootstrap import create_app, initialise
 from citysteward.config import Settings
 from citysteward.geography import services as area_service
 from citysteward.kernel.actor import Actor, Role
@@ -287,3 +288,40 @@ def city(rt: Runtime) -> City:
         uow.commit()
     rt.cache.drop()
     return c
+
+
+@pytest.fixture
+def client(rt: Runtime, city: City) -> TestClient:
+    return TestClient(create_app(runtime=rt))
+
+
+@pytest.fixture
+def token(client: TestClient) -> Callable[[str], dict[str, str]]:
+    cache: dict[str, dict[str, str]] = {}
+
+    def login(username: str) -> dict[str, str]:
+        if username not in cache:
+            r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            cache[username] = {"Authorization": f"Bearer {r.json()['token']}"}
+        return cache[username]
+
+    return login
+
+
+@pytest.fixture
+def client_for(rt, city: City) -> Callable[[str], TestClient]:
+    app = create_app(runtime=rt)
+    made: list[TestClient] = []
+
+    def make(username: str | None = None) -> TestClient:
+        client = TestClient(app, follow_redirects=False)
+        made.append(client)
+        if username:
+            r = client.post("/console/login", data={"username": username, "password": PASSWORD, "next": "/console"})
+            assert r.status_code == 303, r.text
+        return client
+
+    yield make
+    for c in made:
+        c.close()

@@ -31,8 +31,9 @@ from citysteward.platform.runtime import Runtime
 from citysteward.schema import metadata
 from citysteward.supervision.services import tickets as sv
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
+from tests.builders.cases import GARBAGE, report
+from tests.builders.http import png
 from tests.conftest import PASSWORD, City, scratch_pg_database, synthetic_city
-from tests.web.conftest import GARBAGE, png, report
 
 OTHER = {"sqlite": "postgresql", "postgresql": "sqlite"}
 

@@ -13,50 +13,15 @@ from sqlalchemy import func, select
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as cases
-from citysteward.cases.services import intake
-from citysteward.cases.services.actions import ActionInput
-from citysteward.config import Settings
 from citysteward.notify import services as notify
 from citysteward.notify import tables as notify_tables
-from citysteward.platform.db import make_engine
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision import tables as supervision_tables
 from citysteward.supervision.services import escalation
 from citysteward.supervision.services import sweep as sweep_module
 from citysteward.supervision.services import tickets as supervision_service
-from citysteward.unit_of_work import SqlUnitOfWorkFactory
-from tests.conftest import City, grid_point
-
-SEWER_COVER = "BJ01002"  # 污水井盖 (a component): 6 natural hours -> yellow after 4.8 h, red after 6 h
-
-
-def act(city: City, who: str, case_no: str, action: Action, **kw: Any) -> dict[str, Any]:
-    return cases.perform_action(city.rt, case_no, action, city.actor(who), ActionInput(version=None, **kw))
-
-
-def new_case(city: City, category: str = SEWER_COVER, who: str = "inspector", point: tuple[int, int] = (1, 3),
-             unit: str | None = "facility", description: str = "污水井盖破损", **kw: Any) -> str:
-    lon, lat = grid_point(*point)
-    r = intake.report_case(city.rt, intake.ReportInput(category_code=category, description=description, lon=lon,
-                                                       lat=lat, address="人民路与塔南路交叉口", **kw), city.actor(who))
-    if unit is not None:
-        act(city, "acceptor", r.case_no, Action.REGISTER)
-        detail = cases.case_detail(city.rt, r.case_no, city.actor("dispatcher"))
-        reason = "" if detail.routing.suggested_unit_id == city.units[unit] else "按属地调整"
-        act(city, "dispatcher", r.case_no, Action.DISPATCH, unit_id=city.units[unit], override_reason=reason)
-    return r.case_no
-
-
-def steps(rt: Runtime, case_no: str) -> list[str]:
-    with rt.uow(readonly=True) as uow:
-        case = uow.cases.get(case_no)
-        assert case is not None and case.id is not None
-        return [e.action.value for e in uow.cases.events(case.id)]
-
-
-def count_rows(rt: Runtime, table: Any, *conds: Any) -> int:
-    with rt.uow(readonly=True) as uow:
-        return int(uow.conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
+from tests.builders.cases import _second_runtime, act, count_rows, new_case, steps
+from tests.conftest import City
 
 
 def test_yellow_light_reminds_the_unit_once(city: City, clock) -> None:
@@ -190,13 +155,6 @@ def test_a_crash_mid_sweep_leaves_the_case_untouched_and_the_next_round_finishes
     escalation.run_once(city.rt)
     assert steps(city.rt, second)[-2:] == ["overdue", "supervise"]
     assert count_rows(city.rt, supervision_tables.supervision_tickets) == 2
-
-
-def _second_runtime(rt: Runtime) -> Runtime:
-    engine = make_engine(rt.settings.database_url)
-    return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=rt.settings.database_url,
-                                                                       media_dir=rt.settings.media_dir),
-                   clock=rt.clock)
 
 
 @pytest.mark.parametrize("locked", [True, False], ids=["advisory-lock", "no-lock"])

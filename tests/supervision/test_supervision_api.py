@@ -17,9 +17,9 @@ from citysteward.bootstrap import create_app
 from citysteward.evaluation import domain as evaluation_domain
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import escalation
+from tests.builders.cases import new_case
+from tests.builders.months import generate_month
 from tests.conftest import PASSWORD, City, grid_point
-from tests.services.test_escalation import new_case
-from tests.services.test_indicators import generate_month
 
 Login = Callable[[str], dict[str, str]]
 

@@ -14,8 +14,9 @@ from citysteward.cases.services import rules as cases_services_rules
 from citysteward.catalogue import services as catalogue_services
 from citysteward.org.services import accounts
 from citysteward.worktime import services as calendar
+from tests.builders.cases import GARBAGE, dispatched, report, step
+from tests.builders.http import png
 from tests.conftest import City, synthetic_city
-from tests.web.conftest import GARBAGE, dispatched, png, report, step
 
 
 def test_pages_need_a_login_and_send_the_browser_to_it(client_for) -> None:

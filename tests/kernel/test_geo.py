@@ -1,3 +1,5 @@
+"""kernel.test_geo."""
+
 from __future__ import annotations
 
 import math

@@ -10,9 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from citysteward.cases.domain.model import Action
+from tests.browser.conftest import assert_chinese_renders, shoot
+from tests.builders.cases import dispatched, report
+from tests.builders.http import png
 from tests.conftest import City, grid_point
-from tests.web.browser.conftest import assert_chinese_renders, shoot
-from tests.web.conftest import dispatched, png, report
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}

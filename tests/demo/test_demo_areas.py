@@ -1,3 +1,5 @@
+"""demo.test_demo_areas."""
+
 from __future__ import annotations
 
 import re

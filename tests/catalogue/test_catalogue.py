@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.conftest import require
 
 from citysteward.catalogue.domain import categories as catalogue_module
 from citysteward.catalogue.domain.categories import (
@@ -26,6 +25,7 @@ from citysteward.catalogue.domain.categories import (
 )
 from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.timelimit import LimitUnit, TimeLimit
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 EMERGENCY_NAMES = {

@@ -3,31 +3,25 @@ helpers to move cases along through the services (fast) when a test only needs a
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-from PIL import Image
+from sqlalchemy import func, select
 
-from citysteward.bootstrap import create_app
 from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as cases
 from citysteward.cases.services import intake
 from citysteward.cases.services.actions import ActionInput
+from citysteward.config import Settings
 from citysteward.geography import services as area_service
-from tests.conftest import PASSWORD, City, grid_point
+from citysteward.platform.db import make_engine
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import City, grid_point
 
 MANHOLE = "01002"  # 污水井盖异常: class 01, routed to the facility unit by the city's rules
 GARBAGE = "06042"  # 垃圾站（箱）满溢: class 06, routed to sanitation
-
-
-def png(colour: tuple[int, int, int] = (200, 80, 60), size: tuple[int, int] = (64, 48)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, colour).save(out, format="PNG")
-    return out.getvalue()
 
 
 def report(city: City, category: str = MANHOLE, who: str = "hotline", community: int = 1, seq: int = 3,
@@ -133,20 +127,40 @@ def seed_busy_city(city: City, clock) -> Seeded:
     area_service.set_grid_team(city.rt, city.actor("admin"), "410802001001001", team)
     return out
 
+SEWER_COVER = "BJ01002"  # 污水井盖 (a component): 6 natural hours -> yellow after 4.8 h, red after 6 h
 
-@pytest.fixture
-def client_for(rt, city: City) -> Callable[[str], TestClient]:
-    app = create_app(runtime=rt)
-    made: list[TestClient] = []
 
-    def make(username: str | None = None) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
-        made.append(client)
-        if username:
-            r = client.post("/console/login", data={"username": username, "password": PASSWORD, "next": "/console"})
-            assert r.status_code == 303, r.text
-        return client
+def act(city: City, who: str, case_no: str, action: Action, **kw: Any) -> dict[str, Any]:
+    return cases.perform_action(city.rt, case_no, action, city.actor(who), ActionInput(version=None, **kw))
 
-    yield make
-    for c in made:
-        c.close()
+
+def new_case(city: City, category: str = SEWER_COVER, who: str = "inspector", point: tuple[int, int] = (1, 3),
+             unit: str | None = "facility", description: str = "污水井盖破损", **kw: Any) -> str:
+    lon, lat = grid_point(*point)
+    r = intake.report_case(city.rt, intake.ReportInput(category_code=category, description=description, lon=lon,
+                                                       lat=lat, address="人民路与塔南路交叉口", **kw), city.actor(who))
+    if unit is not None:
+        act(city, "acceptor", r.case_no, Action.REGISTER)
+        detail = cases.case_detail(city.rt, r.case_no, city.actor("dispatcher"))
+        reason = "" if detail.routing.suggested_unit_id == city.units[unit] else "按属地调整"
+        act(city, "dispatcher", r.case_no, Action.DISPATCH, unit_id=city.units[unit], override_reason=reason)
+    return r.case_no
+
+
+def steps(rt: Runtime, case_no: str) -> list[str]:
+    with rt.uow(readonly=True) as uow:
+        case = uow.cases.get(case_no)
+        assert case is not None and case.id is not None
+        return [e.action.value for e in uow.cases.events(case.id)]
+
+
+def count_rows(rt: Runtime, table: Any, *conds: Any) -> int:
+    with rt.uow(readonly=True) as uow:
+        return int(uow.conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
+
+
+def _second_runtime(rt: Runtime) -> Runtime:
+    engine = make_engine(rt.settings.database_url)
+    return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=rt.settings.database_url,
+                                                                       media_dir=rt.settings.media_dir),
+                   clock=rt.clock)

@@ -18,8 +18,8 @@ from citysteward.evaluation.papers.docx import chart_png, has_cjk_font
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
 from citysteward.kernel import periods as kernel_periods
+from tests.builders.months import generate_month
 from tests.conftest import City
-from tests.services.test_indicators import generate_month
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+"""geography.test_grids."""
+
 from __future__ import annotations
 
 import numpy as np

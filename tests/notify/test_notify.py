@@ -22,8 +22,8 @@ from citysteward.notify import services as notify
 from citysteward.notify import tables as notify_tables
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import tickets as sv
+from tests.builders.cases import _second_runtime
 from tests.conftest import City, grid_point
-from tests.services.test_escalation import _second_runtime
 
 
 class Sink:

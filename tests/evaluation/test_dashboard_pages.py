@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from citysteward.cases.domain.model import Action
 from citysteward.evaluation.services import dashboard
 from citysteward.supervision.services import sweep
+from tests.builders.cases import GARBAGE, MANHOLE, dispatched, report, step, walk_to_close
 from tests.conftest import City
-from tests.web.conftest import GARBAGE, MANHOLE, dispatched, report, step, walk_to_close
 
 
 def test_an_empty_city_has_no_rate_rather_than_zero(city: City) -> None:

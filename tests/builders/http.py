@@ -1,14 +1,23 @@
-"""One assert helper for the error shape, and a snapshot of what is stored."""
+"""Page tests: the app over the test runtime, a TestClient signed in as any of the city's users, and
+helpers to move cases along through the services (fast) when a test only needs a case in some state."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from citysteward.cases import tables as cases_tables
 from citysteward.org import tables as org_tables
 from citysteward.platform.runtime import Runtime
+
+
+def png(colour: tuple[int, int, int] = (200, 80, 60), size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

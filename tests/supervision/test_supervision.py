@@ -18,9 +18,9 @@ from citysteward.notify import services as notify
 from citysteward.supervision.domain.tickets import TicketAction
 from citysteward.supervision.services import escalation, hotspots
 from citysteward.supervision.services import tickets as sv
+from tests.builders.cases import SEWER_COVER, act, new_case
+from tests.builders.months import add_street_user
 from tests.conftest import City, grid_point
-from tests.services.test_escalation import SEWER_COVER, act, new_case
-from tests.services.test_indicators import add_street_user
 
 GARBAGE = "06006"
 A = TicketAction

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from citysteward.evaluation.services import dashboard
 from citysteward.worktime import services as calendar
+from tests.browser.conftest import assert_chinese_renders, shoot
+from tests.builders.cases import report, seed_busy_city
 from tests.conftest import City
-from tests.web.browser.conftest import assert_chinese_renders, shoot
-from tests.web.conftest import report, seed_busy_city
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from citysteward.org.services import auth
 from citysteward.platform.runtime import Runtime
-from tests.api.helpers import assert_error, stored
+from tests.builders.http import assert_error, stored
 from tests.conftest import City, grid_point
 
 MANHOLE = "BJ01002"
