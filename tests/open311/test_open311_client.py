@@ -17,8 +17,8 @@ from georeport import GeoReport as GeoReportClient
 
 from citysteward.bootstrap import create_app
 from citysteward.platform.runtime import Runtime
+from tests.builders.open311 import ATTRIBUTES, GARBAGE, HAWKER, MANHOLE, act, edited_category, form, login, new_key
 from tests.conftest import City
-from tests.open311.test_open311 import ATTRIBUTES, GARBAGE, HAWKER, MANHOLE, act, edited_category, form, login, new_key
 
 
 @pytest.fixture

@@ -7,268 +7,34 @@ from __future__ import annotations
 
 import io
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from citysteward.bootstrap import create_app
-from citysteward.catalogue import services as catalogue_services
-from citysteward.catalogue.domain import attributes as attrs
-from citysteward.kernel.errors import InvalidInput
-from citysteward.open311 import domain as georeport
-from citysteward.open311.services import GeoReport
 from citysteward.platform.runtime import Runtime
-from tests.conftest import PASSWORD, City, grid_point
-
-V2 = "/open311/v2"
-MANHOLE = "BJ01002"  # 污水井盖: class 01 -> 市市政设施所
-GARBAGE = "06010"  # 暴露垃圾: class 06 -> 解放区环卫中心
-HAWKER = "09001"  # 无照经营游商: any other class -> 王褚街道 (the territorial default)
-ATTRIBUTES = [
-    {"code": "notice", "variable": False, "datatype": "string", "description": "井盖缺失请先在周边设置警示",
-     "order": 0},
-    {"code": "damage", "datatype": "singlevaluelist", "required": True, "description": "破损情况", "order": 1,
-     "datatype_description": "选择一项",
-     "values": [{"key": "missing", "name": "缺失"}, {"key": "broken", "name": "破损"},
-                {"key": "loose", "name": "松动"}]},
-    {"code": "hazards", "datatype": "multivaluelist", "required": False, "description": "周边隐患", "order": 2,
-     "values": [{"key": "traffic", "name": "影响通行"}, {"key": "school", "name": "学校附近"},
-                {"key": "night", "name": "夜间无照明"}]},
-    {"code": "width_cm", "datatype": "number", "description": "井口直径（厘米）", "order": 3},
-    {"code": "seen_at", "datatype": "datetime", "description": "发现时间", "order": 4},
-]
-SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
-ATTRIBUTE_FIELDS = ["variable", "code", "datatype", "required", "datatype_description", "order", "description"]
-REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
-POST_FIELDS = ["service_request_id", "token", "service_notice", "account_id"]
-ISO_WITH_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
-
-
-# ------------------------------------------------------------------ fixtures and helpers
-@pytest.fixture
-def app(rt: Runtime, city: City) -> FastAPI:
-    return create_app(runtime=rt)
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
-
-
-def new_key(rt: Runtime, city: City, name: str = "数字城管 App") -> dict[str, Any]:
-    return GeoReport(rt).issue_key(city.actor("admin"), name)
-
-
-@contextmanager
-def edited_category(rt: Runtime, city: City, code: str, **changes: Any) -> Iterator[None]:
-    """Change a category for one test; categories are reference data shared by the PostgreSQL tests."""
-    cat = next(c for c in catalogue_services.list_categories(rt) if c.code == code)
-    original = {"active": cat.active, "attributes": [dict(a) for a in cat.attributes]}
-    catalogue_services.update_category(rt, city.actor("admin"), code, changes)
-    try:
-        yield
-    finally:
-        catalogue_services.update_category(rt, city.actor("admin"), code, original)
-
-
-@pytest.fixture
-def issued(rt: Runtime, city: City) -> dict[str, Any]:
-    return new_key(rt, city)
-
-
-@pytest.fixture
-def api_key(issued: dict[str, Any]) -> str:
-    return str(issued["api_key"])
-
-
-@pytest.fixture
-def manhole_attributes(rt: Runtime, city: City) -> Iterator[None]:
-    with edited_category(rt, city, MANHOLE, attributes=ATTRIBUTES):
-        yield
-
-
-def login(client: TestClient, username: str) -> dict[str, str]:
-    """A staff bearer header (one login per user and client: argon2 is slow by design)."""
-    tokens: dict[str, str] = client.__dict__.setdefault("_staff_tokens", {})
-    if username not in tokens:
-        r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
-        assert r.status_code == 200, r.text
-        tokens[username] = r.json()["token"]
-    return {"Authorization": f"Bearer {tokens[username]}"}
-
-
-def act(client: TestClient, headers: dict[str, str], case_no: str, action: str, **body: Any) -> dict[str, Any]:
-    version = client.get(f"/api/v1/cases/{case_no}", headers=headers).json()["version"]
-    r = client.post(f"/api/v1/cases/{case_no}/{action}", json={"version": version, **body}, headers=headers)
-    assert r.status_code == 200, r.text
-    return r.json()
-
-
-def form(api_key: str | None, code: str = MANHOLE, **extra: Any) -> dict[str, Any]:
-    lon, lat = grid_point(1, 3)
-    data: dict[str, Any] = {"service_code": code, "lat": str(lat), "long": str(lon),
-                            "description": "人民路与塔南路交叉口污水井盖破损，车辆经过有响声"}
-    if api_key is not None:
-        data["api_key"] = api_key
-    if code == MANHOLE:
-        data["attribute[damage]"] = "broken"
-    data.update(extra)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def post(client: TestClient, data: dict[str, Any], fmt: str = "json", **kw: Any) -> Any:
-    return client.post(f"{V2}/requests.{fmt}", data=data, **kw)
-
-
-def xml_root(response: Any, root: str) -> ET.Element:
-    """A well-formed XML document with the spec's declaration, content type, root and no namespace."""
-    assert response.headers["content-type"] == "text/xml; charset=utf-8"
-    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
-    element = ET.fromstring(response.content)
-    assert element.tag == root
-    assert not any("}" in e.tag for e in element.iter()), "no namespaces"
-    return element
-
-
-def children(element: ET.Element) -> list[str]:
-    return [c.tag for c in element]
-
-
-def json_body(response: Any) -> Any:
-    assert response.headers["content-type"] == "application/json; charset=utf-8"
-    return response.json()
-
-
-def assert_errors(response: Any, status: int, fmt: str) -> str:
-    """The spec's error shape: a list of {code, description}; returns the description."""
-    assert response.status_code == status, response.text
-    if fmt == "json":
-        body = json_body(response)
-        assert isinstance(body, list) and len(body) == 1 and set(body[0]) == {"code", "description"}
-        assert body[0]["code"] == status and body[0]["description"]
-        return str(body[0]["description"])
-    root = xml_root(response, "errors")
-    assert children(root) == ["error"] and children(root[0]) == ["code", "description"]
-    assert root[0].findtext("code") == str(status) and root[0].findtext("description")
-    return str(root[0].findtext("description"))
-
-
-def count_cases(rt: Runtime) -> int:
-    with rt.uow(readonly=True) as uow:
-        return uow.cases.count({})
-
-
-def file_one(client: TestClient, api_key: str, code: str = MANHOLE, **extra: Any) -> str:
-    r = post(client, form(api_key, code, **extra))
-    assert r.status_code == 200, r.text
-    return str(r.json()[0]["service_request_id"])
-
-
-# ------------------------------------------------------------------ discovery and services
-def test_discovery_in_both_formats(client: TestClient) -> None:
-    body = json_body(client.get(f"{V2}/discovery.json"))
-    assert set(body) == {"changeset", "contact", "key_service", "endpoints"}
-    endpoint = body["endpoints"][0]
-    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"] == "http://testserver/open311/v2" and endpoint["type"] == "production"
-    assert endpoint["formats"] == ["text/xml", "application/json"]
-    root = xml_root(client.get(f"{V2}/discovery.xml"), "discovery")
-    assert children(root) == ["changeset", "contact", "key_service", "endpoints"]
-    ep = root.find("endpoints/endpoint")
-    assert ep is not None and children(ep) == ["specification", "url", "changeset", "type", "formats"]
-    assert [f.text for f in ep.findall("formats/format")] == ["text/xml", "application/json"]
-
-
-def test_service_list_has_one_service_per_active_category(client: TestClient, rt: Runtime, city: City) -> None:
-    with edited_category(rt, city, HAWKER, active=False):
-        check_service_list(client, rt)
-
-
-def check_service_list(client: TestClient, rt: Runtime) -> None:
-    active = [c for c in catalogue_services.list_categories(rt) if c.active]
-    services = json_body(client.get(f"{V2}/services.json"))
-    assert [s["service_code"] for s in services] == sorted(c.code for c in active)
-    assert HAWKER not in {s["service_code"] for s in services}
-    manhole = next(s for s in services if s["service_code"] == MANHOLE)
-    assert list(manhole) == SERVICE_FIELDS
-    assert manhole["service_name"] == "污水井盖" and manhole["group"] == "市政公用设施"
-    assert manhole["metadata"] is False and manhole["type"] == "realtime"
-    assert "井盖" in manhole["keywords"].split(",")
-    root = xml_root(client.get(f"{V2}/services.xml"), "services")
-    assert len(root) == len(services) and {e.tag for e in root} == {"service"}
-    xml_manhole = next(e for e in root if e.findtext("service_code") == MANHOLE)
-    assert children(xml_manhole) == SERVICE_FIELDS
-    assert xml_manhole.findtext("group") == "市政公用设施" and xml_manhole.findtext("metadata") == "false"
-
-
-def test_service_definition_lists_the_extra_questions(client: TestClient, manhole_attributes: None) -> None:
-    services = json_body(client.get(f"{V2}/services.json"))
-    assert next(s for s in services if s["service_code"] == MANHOLE)["metadata"] is True
-    body = json_body(client.get(f"{V2}/services/{MANHOLE}.json", params={"jurisdiction_id": "jz"}))
-    assert body["service_code"] == MANHOLE
-    assert [a["code"] for a in body["attributes"]] == ["notice", "damage", "hazards", "width_cm", "seen_at"]
-    damage = body["attributes"][1]
-    assert damage == {"variable": True, "code": "damage", "datatype": "singlevaluelist", "required": True,
-                      "datatype_description": "选择一项", "order": 1, "description": "破损情况",
-                      "values": [{"key": "missing", "name": "缺失"}, {"key": "broken", "name": "破损"},
-                                 {"key": "loose", "name": "松动"}]}
-    assert body["attributes"][0]["variable"] is False and "values" not in body["attributes"][3]
-    root = xml_root(client.get(f"{V2}/services/{MANHOLE}.xml"), "service_definition")
-    assert children(root) == ["service_code", "attributes"]
-    xml_attrs = root.findall("attributes/attribute")
-    assert [a.findtext("code") for a in xml_attrs] == ["notice", "damage", "hazards", "width_cm", "seen_at"]
-    assert children(xml_attrs[1]) == [*ATTRIBUTE_FIELDS, "values"]
-    values = [(v.findtext("key"), v.findtext("name")) for v in xml_attrs[1].findall("values/value")]
-    assert values == [("missing", "缺失"), ("broken", "破损"), ("loose", "松动")]
-    assert xml_attrs[1].findtext("required") == "true"
-
-
-@pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_unknown_service_and_jurisdiction_are_404(client: TestClient, fmt: str) -> None:
-    assert "NOPE" in assert_errors(client.get(f"{V2}/services/NOPE.{fmt}"), 404, fmt)
-    assert_errors(client.get(f"{V2}/services.{fmt}", params={"jurisdiction_id": "springfield"}), 404, fmt)
-    assert_errors(client.get(f"{V2}/requests/JZ20000101-99999.{fmt}"), 404, fmt)
-    assert_errors(client.get(f"{V2}/tokens/nope.{fmt}"), 404, fmt)
-    assert_errors(client.get(f"{V2}/no-such-thing.{fmt}"), 404, fmt)
-    assert client.get(f"{V2}/services.{fmt}", params={"jurisdiction_id": "JZ"}).status_code == 200
-
-
-# ------------------------------------------------------------------ keys
-def test_admin_issues_lists_and_revokes_keys(client: TestClient, rt: Runtime) -> None:
-    staff = login(client, "dispatcher")
-    assert client.post("/api/v1/open311/clients", json={"name": "x"}, headers=staff).status_code == 403
-    assert client.get("/api/v1/open311/clients").status_code == 401
-    headers = login(client, "admin")
-    r = client.post("/api/v1/open311/clients", json={"name": "市民通 App"}, headers=headers)
-    assert r.status_code == 201, r.text
-    issued = r.json()
-    key = issued["api_key"]
-    assert key.startswith("cs311_") and issued["key_prefix"] == key[:12] and issued["active"] is True
-    listed = client.get("/api/v1/open311/clients", headers=headers).json()
-    assert [(c["name"], c["key_prefix"], c["active"]) for c in listed] == [("市民通 App", key[:12], True)]
-    assert key not in r.text.replace(key, "", 1) and key not in str(listed)
-    case_no = file_one(client, key)
-    r = client.post(f"/api/v1/open311/clients/{issued['id']}/revoke", headers=headers)
-    assert r.status_code == 200 and r.json()["active"] is False and r.json()["revoked_at"]
-    assert "吊销" in assert_errors(post(client, form(key)), 403, "json")
-    assert count_cases(rt) == 1
-    assert client.post("/api/v1/open311/clients/999/revoke", headers=headers).status_code == 404
-    audit = client.get("/api/v1/audit", params={"entity": "api_client"}, headers=headers).json()
-    assert [a["action"] for a in audit] == ["revoke", "create"] and all(a["actor_name"] == "管理员" for a in audit)
-    assert key not in str(audit)
-    with rt.uow(readonly=True) as uow:
-        case = uow.cases.get(case_no)
-    assert case is not None and case.client_id == issued["id"]
+from tests.builders.open311 import (
+    GARBAGE,
+    HAWKER,
+    ISO_WITH_ZONE,
+    MANHOLE,
+    POST_FIELDS,
+    REQUEST_FIELDS,
+    V2,
+    act,
+    assert_errors,
+    children,
+    count_cases,
+    file_one,
+    form,
+    json_body,
+    login,
+    post,
+    xml_root,
+)
+from tests.conftest import City, grid_point
 
 
 # ------------------------------------------------------------------ filing and reading back
@@ -541,47 +307,3 @@ def test_schemathesis_finds_no_server_error_in_open311(app: FastAPI, api_key: st
         fuzz()
     assert {path for _, path, _ in seen} == {op.path for op in operations}
     assert {status for *_, status in seen} >= {200, 400, 404}
-
-
-# ------------------------------------------------------------------ the questions themselves (pure)
-def test_attribute_definitions_are_checked_and_ordered() -> None:
-    defs = attrs.parse_definitions(list(reversed(ATTRIBUTES)))
-    assert [d.code for d in defs] == ["notice", "damage", "hazards", "width_cm", "seen_at"]
-    for bad in ({"code": "a b", "datatype": "string"}, {"code": "x", "datatype": "colour"},
-                {"code": "x", "datatype": "singlevaluelist", "values": []},
-                {"code": "x", "datatype": "string", "required": "maybe"}):
-        with pytest.raises(InvalidInput):
-            attrs.parse_definitions([bad])
-    with pytest.raises(InvalidInput):
-        attrs.parse_definitions([{"code": "x"}, {"code": "x"}])
-
-
-def test_answers_are_validated_and_cleaned() -> None:
-    defs = attrs.parse_definitions(ATTRIBUTES)
-    cleaned = attrs.validate_answers(defs, {"damage": ["缺失"], "hazards": ["school", "", "school", "夜间无照明"],
-                                            "width_cm": " 65.5 ", "seen_at": "2026-11-17T08:00:00Z",
-                                            "notice": "ignored", "extra": "ignored"})
-    assert cleaned == {"damage": "missing", "hazards": ["school", "night"], "width_cm": 65.5,
-                       "seen_at": "2026-11-17T08:00:00+00:00"}
-    assert attrs.validate_answers(defs, {"damage": "loose", "hazards": [], "width_cm": ""}) == {"damage": "loose"}
-    for answers in ({}, {"damage": ""}, {"damage": ["missing", "broken"]}, {"damage": "x"},
-                    {"damage": "loose", "width_cm": "nan"}, {"damage": "loose", "hazards": ["fire"]}):
-        with pytest.raises(InvalidInput) as err:
-            attrs.validate_answers(defs, answers)
-        assert err.value.detail["field"].startswith("attribute[")
-    text = attrs.parse_definitions([{"code": "t", "datatype": "string"}])
-    with pytest.raises(InvalidInput):
-        attrs.validate_answers(text, {"t": "x" * 201})
-
-
-def test_the_window_is_ninety_days_back_from_now_or_from_either_end() -> None:
-    now = datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
-    tz = ZoneInfo("Asia/Shanghai")
-    assert georeport.date_range({}, now, tz) == (now - timedelta(days=90), now)
-    start, end = georeport.date_range({"start_date": "2026-01-01"}, now, tz)
-    assert start == datetime(2026, 1, 1, tzinfo=tz) and end - start == timedelta(days=90)
-    start, end = georeport.date_range({"end_date": "2026-01-01T00:00:00Z"}, now, tz)
-    assert end == datetime(2026, 1, 1, tzinfo=UTC) and end - start == timedelta(days=90)
-    assert georeport.parse_query({"service_request_id": "A, B,A", "status": "bogus"}, now, tz).service_request_ids == (
-        "A", "B")
-    assert georeport.parse_query({"status": "closed"}, now, tz).states == ["closed", "merged", "rejected", "voided"]
