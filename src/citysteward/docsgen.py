@@ -20,7 +20,7 @@ def lifecycle_md() -> str:
     lines = [
         "# Case lifecycle (案件生命周期)",
         "",
-        "Generated from `src/citysteward/domain/lifecycle.py` by `make docs`; do not edit by hand.",
+        "Generated from `src/citysteward/cases/domain/lifecycle.py` by `make docs`; do not edit by hand.",
         "",
         "## States",
         "",

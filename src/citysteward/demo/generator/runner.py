@@ -18,7 +18,7 @@ from citysteward.kernel import deadlines
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.deadlines import Light
 from citysteward.kernel.timelimit import LimitUnit, TimeLimit
-from citysteward.supervision.domain.escalation import Episode, escalation_due
+from citysteward.supervision.domain.escalation import Episode, escalation_due, escalation_step
 
 if TYPE_CHECKING:
     from citysteward.demo.generator.year import YearOfCases
@@ -155,20 +155,9 @@ class Runner:
 
     def sweep(self, at: datetime, light: Light, due: tuple[Action, ...]) -> None:
         case, cal = self.case, self.ctx.calendar
+        unit = self.ctx.unit_names.get(case.main_unit_id or 0, "责任单位")
         for action in due:
-            if action is A.REMIND:
-                unit = self.ctx.unit_names.get(case.main_unit_id or 0, "责任单位")
-                local = case.deadline.astimezone(self.ctx.tz) if case.deadline else at
-                params = ActionParams(note=f"案件已用时超过处置时限的 80%，请 {unit} 抓紧处置（期限 {local:%Y-%m-%d %H:%M}）",
-                                      payload={"auto": True, "light": Light.YELLOW.value})
-                actor = self.g.reminder
-            elif action is A.OVERDUE:
-                params = ActionParams(payload={"deadline": case.deadline.isoformat() if case.deadline else None})
-                actor = self.g.sweeper
-            else:
-                params = ActionParams(note="红灯超期，自动督办",
-                                      payload={"auto": True, "light": Light.RED.value, "ticket_no": None})
-                actor = self.g.supervisor
+            actor, params = escalation_step(action, case, unit_name=unit, tz=self.ctx.tz, at=at)
             self.record(apply_action(case, action, actor, at, params, Timing(cal)))
         case.light = light.value
 

@@ -44,9 +44,6 @@ class YearOfCases:
         self.rnd = random.Random(seed)
         self.np = np.random.default_rng(seed)
         # the escalation sweep's three voices (services/sweep.py), running every SWEEP_EVERY
-        self.sweeper = Actor.system("超期巡检")
-        self.reminder = Actor.system("黄灯自动催办")
-        self.supervisor = Actor.system("红灯自动督办")
         self._sweep_epoch = datetime(2020, 1, 1, tzinfo=ctx.now.tzinfo) + timedelta(seconds=self.rnd.uniform(0, 600))
         self.citizen = Actor(role=Role.CITIZEN, name="市民")
         self.open311 = Actor(role=Role.SYSTEM, name="Open311 客户端")

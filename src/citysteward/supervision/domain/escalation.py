@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
-from citysteward.cases.domain.case import Event
+from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.lifecycle import ActionParams
 from citysteward.cases.domain.model import Action
-from citysteward.kernel.actor import Role
+from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.deadlines import Light
 
 EPISODE_STARTS: frozenset[Action] = frozenset(
@@ -62,3 +64,25 @@ def escalation_due(light: Light | None, episode: Episode) -> tuple[Action, ...]:
     if light is None or not episode.started:
         return ()
     return tuple(a for a in ESCALATION.get(light, ()) if a not in episode.taken)
+
+
+# Who the system signs each automatic step as, and what it writes: the live sweep and the demo alike.
+SIGNED_BY: Mapping[Action, str] = {
+    Action.REMIND: "黄灯自动催办", Action.OVERDUE: "超期巡检", Action.SUPERVISE: "红灯自动督办",
+}
+
+
+def escalation_step(action: Action, case: Case, *, unit_name: str, tz: tzinfo, at: datetime,
+                    ticket_no: str | None = None) -> tuple[Actor, ActionParams]:
+    """The actor and the parameters of one automatic step (`remind`, `overdue` or `supervise`)."""
+    actor = Actor.system(SIGNED_BY[action])
+    if action is Action.REMIND:
+        local = (case.deadline or at).astimezone(tz)
+        return actor, ActionParams(note=f"案件已用时超过处置时限的 80%，请 {unit_name} 抓紧处置（期限 {local:%Y-%m-%d %H:%M}）",
+                                   payload={"auto": True, "light": Light.YELLOW.value})
+    if action is Action.OVERDUE:
+        return actor, ActionParams(payload={"deadline": case.deadline.isoformat() if case.deadline else None})
+    if action is Action.SUPERVISE:
+        note = f"红灯超期，自动督办（督导单 {ticket_no}）" if ticket_no else "红灯超期，自动督办"
+        return actor, ActionParams(note=note, payload={"auto": True, "light": Light.RED.value, "ticket_no": ticket_no})
+    raise ValueError(f"not an automatic escalation step: {action}")

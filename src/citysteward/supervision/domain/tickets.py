@@ -302,3 +302,19 @@ def ticket_table_markdown() -> str:
         who = "、".join(r.label for r in Role if r in roles)
         lines.append(f"| {state.label} `{state.value}` | {action.label} `{action.value}` | {target} | {who} |")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- who sees a ticket
+def ticket_scope(actor: Actor) -> int | None:
+    """The one unit whose tickets `actor` may see (a unit's staff see only tickets addressed to their
+    unit), or None for supervisors and other staff, who see all; -1 for a unit login without a unit."""
+    if actor.role is Role.UNIT:
+        return actor.unit_id if actor.unit_id is not None else -1
+    return None
+
+
+def can_view_ticket(ticket: Ticket, actor: Actor) -> bool:
+    scope = ticket_scope(actor)
+    if scope is not None:
+        return scope in ticket.unit_ids
+    return actor.role.is_staff

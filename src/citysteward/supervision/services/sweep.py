@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from citysteward.cases.domain.case import Case
-from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
+from citysteward.cases.domain.lifecycle import Timing, apply_action
 from citysteward.cases.domain.model import Action
 from citysteward.catalogue import services as catalogue_services
 from citysteward.kernel import deadlines
@@ -125,24 +125,24 @@ def _act(rt: Runtime, case_id: int, calendar: WorkCalendar, sup_rules: Supervisi
         deadline = case.deadline.astimezone(rt.settings.tz) if case.deadline else None
         link = f"/api/v1/cases/{case.case_no}"
         if "remind" in due:
-            events.append(apply_action(case, Action.REMIND, Actor.system("黄灯自动催办"), now, ActionParams(
-                note=f"案件已用时超过处置时限的 80%，请 {unit_name} 抓紧处置（期限 {deadline:%Y-%m-%d %H:%M}）",
-                payload={"auto": True, "light": Light.YELLOW.value}), timing))
+            actor, params = escalation.escalation_step(Action.REMIND, case, unit_name=unit_name, tz=rt.settings.tz,
+                                                           at=now)
+            events.append(apply_action(case, Action.REMIND, actor, now, params, timing))
             if case.main_unit_id:
                 notify.notify_unit(uow, rt.settings, now, case.main_unit_id, f"【催办】案件 {case.case_no} 即将超期",
                                    f"处置期限 {deadline:%Y-%m-%d %H:%M}，请抓紧处置并反馈。", link,
                                    dedupe=f"remind:{case.id}:{marks_start}")
             result.reminded += 1
         if "overdue" in due:
-            events.append(apply_action(case, Action.OVERDUE, Actor.system("超期巡检"), now,
-                                       ActionParams(payload={"deadline": case.deadline.isoformat() if case.deadline else None}),
-                                       timing))
+            actor, params = escalation.escalation_step(Action.OVERDUE, case, unit_name=unit_name, tz=rt.settings.tz,
+                                                           at=now)
+            events.append(apply_action(case, Action.OVERDUE, actor, now, params, timing))
             result.overdue += 1
         if "supervise" in due:
             assert case.id is not None  # loaded from the store
             ticket_id = uow.supervision.open_ticket_for_case(case.id)
             ticket_no = None
-            system = Actor.system("红灯自动督办")
+            system = Actor.system(escalation.SIGNED_BY[Action.SUPERVISE])
             if ticket_id is None and case.main_unit_id:
                 ticket = supervision_service.issue_in(
                     uow, rt, now, system, level=sup_rules.auto_level, source=TicketSource.AUTO,
@@ -156,9 +156,9 @@ def _act(rt: Runtime, case_id: int, calendar: WorkCalendar, sup_rules: Supervisi
             elif ticket_id is not None:
                 existing = uow.supervision.get_ticket_by_id(ticket_id)
                 ticket_no = existing.ticket_no if existing else None
-            events.append(apply_action(case, Action.SUPERVISE, system, now, ActionParams(
-                note=f"红灯超期，自动督办（督导单 {ticket_no}）" if ticket_no else "红灯超期，自动督办",
-                payload={"auto": True, "light": Light.RED.value, "ticket_no": ticket_no}), timing))
+            actor, params = escalation.escalation_step(Action.SUPERVISE, case, unit_name=unit_name, tz=rt.settings.tz,
+                                                           at=now, ticket_no=ticket_no)
+            events.append(apply_action(case, Action.SUPERVISE, actor, now, params, timing))
             result.supervised += 1
         case.light = light
         uow.cases.save(case, version)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from citysteward.kernel import geo
-from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.actor import Actor
 from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from citysteward.notify import services as notify
@@ -26,8 +26,10 @@ from citysteward.supervision.domain.tickets import (
     TicketState,
     allowed_ticket_actions,
     apply_ticket_action,
+    can_view_ticket,
     ledger_summary,
     overdue_step,
+    ticket_scope,
 )
 from citysteward.supervision.ports import SupervisionUnitOfWork, unit_of_work
 
@@ -149,12 +151,6 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
             "deadline": ticket.deadline}
 
 
-def _visible(ticket: Ticket, actor: Actor) -> bool:
-    if actor.role is Role.UNIT:
-        return actor.unit_id is not None and actor.unit_id in ticket.unit_ids
-    return actor.role.is_staff
-
-
 def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Actor, note: str = "",
                   version: int | None = None) -> dict[str, Any]:
     if action in (TicketAction.ISSUE, TicketAction.ESCALATE, TicketAction.OVERDUE):
@@ -162,7 +158,7 @@ def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Acto
     now = rt.now()
     with unit_of_work(rt) as uow:
         ticket = uow.supervision.get_ticket(ticket_no, lock=True)
-        if ticket is None or not _visible(ticket, actor):
+        if ticket is None or not can_view_ticket(ticket, actor):
             raise NotFound(f"督导单 {ticket_no} 不存在或无权查看", {"ticket_no": ticket_no})
         expected = ticket.version
         if version is not None and version != ticket.version:
@@ -206,7 +202,7 @@ def _notify_after(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, ticket
 def ticket_detail(rt: Runtime, ticket_no: str, actor: Actor) -> dict[str, Any]:
     with unit_of_work(rt, readonly=True) as uow:
         ticket = uow.supervision.get_ticket(ticket_no)
-        if ticket is None or not _visible(ticket, actor):
+        if ticket is None or not can_view_ticket(ticket, actor):
             raise NotFound(f"督导单 {ticket_no} 不存在或无权查看", {"ticket_no": ticket_no})
         assert ticket.id is not None  # loaded from the store
         replies = uow.supervision.replies(ticket.id)
@@ -242,8 +238,9 @@ def _filters(rt: Runtime, actor: Actor, f: dict[str, Any]) -> dict[str, Any]:
                 enum_cls(value)
             except ValueError as exc:
                 raise InvalidInput(f"未知的{label}：{value}", {"field": key}) from exc
-    if actor.role is Role.UNIT:
-        f["unit"] = [actor.unit_id or -1]
+    scope = ticket_scope(actor)
+    if scope is not None:
+        f["unit"] = [scope]
     return f
 
 
