@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from _city import database, drop_database, machine, peak_mb, percentile, prepare  # noqa: E402
 
+from citysteward.cases.domain.idempotency import IdempotencyKey, fingerprint
 from citysteward.cases.services import intake
 from citysteward.kernel.actor import Actor, Role
 from citysteward.org.services import auth
@@ -36,13 +38,14 @@ def report_input(point: tuple[float, float]) -> intake.ReportInput:
                               lat=point[1], address="人民路", reporter_phone="13800001234")
 
 
-def bench_service(rt, points, n: int, concurrency: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def bench_service(rt, points, n: int, concurrency: int, keys: bool = False) -> dict[str, float]:  # type: ignore[no-untyped-def]
     actor = Actor(role=Role.HOTLINE, user_id=1, name="坐席")
     latencies: list[float] = []
 
     def one(i: int) -> None:
         t0 = time.perf_counter()
-        intake.report_case(rt, report_input(points[i % len(points)]), actor)
+        key = IdempotencyKey(str(uuid.uuid4()), "user:1", fingerprint(i), 201) if keys else None  # as clients send
+        intake.report_case(rt, report_input(points[i % len(points)]), actor, key)
         latencies.append(time.perf_counter() - t0)
 
     intake.report_case(rt, report_input(points[0]), actor)  # warm caches (grid index, catalogue)
@@ -150,6 +153,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes for the HTTP run")
     ap.add_argument("--mode", default="service,http")
+    ap.add_argument("--keys", action="store_true", help="service layer: every report with its own Idempotency-Key")
     args = ap.parse_args()
     print(f"machine: {machine()}")
     for kind in args.db.split(","):
@@ -163,8 +167,9 @@ def main() -> None:
                 rt, points = prepare(url, args.stored, f"{tmp}/media")
                 print(f"[{kind}] ready in {time.perf_counter() - t0:.0f} s")
                 if "service" in args.mode:
-                    r = bench_service(rt, points, args.requests, args.concurrency)
-                    print(f"[{kind}] service layer, concurrency {args.concurrency}, {args.requests:,} cases: "
+                    r = bench_service(rt, points, args.requests, args.concurrency, args.keys)
+                    print(f"[{kind}] service layer{' with Idempotency-Keys' if args.keys else ''}, "
+                          f"concurrency {args.concurrency}, {args.requests:,} cases: "
                           f"{r['rate']:,.0f} cases/s  p50 {r['p50']:.1f} ms  p95 {r['p95']:.1f} ms  p99 {r['p99']:.1f} ms")
                 if "http" in args.mode:
                     workers = 1 if kind == "sqlite" else args.workers  # SQLite: one writer process

@@ -315,7 +315,8 @@ def client_for(rt, city: City) -> Callable[[str], TestClient]:
     made: list[TestClient] = []
 
     def make(username: str | None = None) -> TestClient:
-        client = TestClient(app, follow_redirects=False)
+        # A browser sends its page's Origin with every form post; the same-origin check (csrf.py) wants it.
+        client = TestClient(app, follow_redirects=False, headers={"Origin": "http://testserver"})
         made.append(client)
         if username:
             r = client.post("/console/login", data={"username": username, "password": PASSWORD, "next": "/console"})

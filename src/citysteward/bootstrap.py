@@ -34,9 +34,14 @@ from citysteward.org import api as org_api
 from citysteward.org.web import accounts as org_pages
 from citysteward.org.web import shell as admin_shell
 from citysteward.platform.db import make_engine
+from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
+from citysteward.platform.http.client import ClientAddressMiddleware
+from citysteward.platform.http.forms import FormCheck
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
 from citysteward.platform.runtime import Runtime
+from citysteward.platform.throttle import CounterStore, DatabaseCounters
+from citysteward.platform.throttle_redis import RedisCounters
 from citysteward.supervision import api as supervision_api
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from citysteward.worktime import api as worktime_api
@@ -55,6 +60,9 @@ PAGE_MODULES = (console, ledger, case_page, admin_shell, org_pages, geography_pa
 TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/templates", "org/templates",
                                              "geography/templates", "catalogue/templates", "worktime/templates",
                                              "evaluation/templates"))
+
+# Whole-file imports sent as one JSON body: they get the upload limit, not the small body limit.
+BULK_UPLOAD_PATHS = ("/api/v1/areas/import",)
 
 
 @dataclass
@@ -76,7 +84,15 @@ def initialise(rt: Runtime) -> InitResult:
 
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
-    return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=settings)
+    uow = SqlUnitOfWorkFactory(engine)
+    return Runtime(uow=uow, settings=settings, counters=throttle_counters(settings, uow))
+
+
+# -- throttling (docs/security.md "Throttling"): counters every worker shares
+def throttle_counters(settings: Settings, uow: SqlUnitOfWorkFactory) -> CounterStore:
+    """Redis when `CITYSTEWARD_REDIS_URL` is set (the database if it stops answering), else the database."""
+    counters = DatabaseCounters(uow)
+    return RedisCounters(settings.redis_url, fallback=counters) if settings.redis_url else counters
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -99,6 +115,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     def healthz() -> dict[str, object]:
         return {"status": "ok", "warnings": worktime.readiness(rt)}
 
+    # -- form bodies decode strictly and hold no control characters (docs/security.md "Text input")
+    app.add_middleware(FormCheck)
+    # -- the client's address, for the access log (docs/security.md "Logins and sessions")
+    app.add_middleware(ClientAddressMiddleware, settings=settings)
+    # -- HTTP edge (last: it wraps everything above): headers, 500s, body limits, same-origin writes, OpenAPI
+    http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS)
     return app
 
 

@@ -28,6 +28,26 @@ class Settings:
     smtp_host: str = ""  # empty: no e-mail, in-app notices only
     smtp_port: int = 25
     smtp_from: str = "citysteward@localhost"
+    # -- HTTP edge (docs/security.md "HTTP edge"): body limits, the public address, a trusted proxy
+    max_body_bytes: int = 1024 * 1024  # JSON, form and other bodies
+    max_upload_bytes: int = 0  # multipart uploads; 0: max_photo_bytes × max_photos_per_report + 1 MiB
+    public_base_url: str = ""  # e.g. https://cg.example.gov.cn; empty: taken from each request
+    trust_proxy: bool = False  # believe X-Forwarded-Proto/-Host from the reverse proxy in front
+    # -- throttling and logins (docs/security.md "Throttling"): counted per client address; 0 turns a limit off
+    redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: the counters are kept in the database
+    reports_per_minute: int = 10  # anonymous reports (REST and the citizen page)
+    reports_per_day: int = 100
+    me_too_per_minute: int = 10  # "me too" (besides: once per client and case)
+    me_too_per_day: int = 100
+    login_failures_per_user: int = 5  # wrong passwords for one user name before it is locked
+    login_failures_per_ip: int = 20  # wrong passwords from one address before it is locked
+    login_lockout_seconds: int = 900  # the window the failures are counted in; a lockout lasts to its end
+    # -- idempotent intake (docs/security.md "Idempotent intake")
+    idempotency_ttl_hours: float = 24.0  # how long a report's Idempotency-Key is remembered
+
+    @property
+    def upload_limit(self) -> int:
+        return self.max_upload_bytes or self.max_photo_bytes * self.max_photos_per_report + 1024 * 1024
 
     @property
     def tz(self) -> ZoneInfo:
@@ -48,6 +68,17 @@ class Settings:
             "smtp_host": _env("SMTP_HOST", cls.smtp_host),
             "smtp_port": int(_env("SMTP_PORT", str(cls.smtp_port))),
             "smtp_from": _env("SMTP_FROM", cls.smtp_from),
+            # -- HTTP edge
+            "max_body_bytes": int(_env("MAX_BODY_BYTES", str(cls.max_body_bytes))),
+            "max_upload_bytes": int(_env("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
+            "public_base_url": _env("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
+            "trust_proxy": _env("TRUST_PROXY", "0").strip().lower() in ("1", "true", "yes", "on"),
+            # -- throttling and logins
+            "redis_url": _env("REDIS_URL", cls.redis_url).strip(),
+            **{name: int(_env(name.upper(), str(getattr(cls, name)))) for name in (
+                "reports_per_minute", "reports_per_day", "me_too_per_minute", "me_too_per_day",
+                "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
+            "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -11,11 +11,12 @@ from citysteward.geography import tables as geography_tables
 from citysteward.notify import tables as notify_tables
 from citysteward.open311 import tables as open311_tables
 from citysteward.org import tables as org_tables
+from citysteward.platform import tables as platform_tables
 from citysteward.platform.db import metadata
 from citysteward.supervision import tables as supervision_tables
 from citysteward.worktime import tables as worktime_tables
 
-CONTEXT_TABLES = (org_tables, geography_tables, catalogue_tables, worktime_tables, notify_tables, cases_tables,
+CONTEXT_TABLES = (platform_tables, org_tables, geography_tables, catalogue_tables, worktime_tables, notify_tables, cases_tables,
                   supervision_tables, evaluation_tables, open311_tables)
 
 __all__ = ["CONTEXT_TABLES", "metadata"]

@@ -8,20 +8,24 @@ import threading
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
-from citysteward.cases.store import SqlCaseRepository, SqlRuleRepository
+from citysteward.cases.store.cases import SqlCaseRepository
+from citysteward.cases.store.idempotency import SqlIdempotencyRepository
+from citysteward.cases.store.rules import SqlRuleRepository
 from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.catalogue.store import SqlCatalogueRepository
 from citysteward.evaluation.ports import EvaluationUnitOfWork
 from citysteward.evaluation.store import SqlDashboardQueries, SqlEvaluationRepository
 from citysteward.geography.store import SqlAreaRepository
-from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.errors import Conflict, InvalidInput
 from citysteward.notify.store import SqlOutboxRepository
 from citysteward.open311.ports import Open311UnitOfWork
 from citysteward.open311.store import SqlOpen311Repository
-from citysteward.org.store import SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
+from citysteward.org.store import SqlAccessLog, SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
 from citysteward.platform.locks import SqlLocks
+from citysteward.platform.throttle import ThrottleUnitOfWork
+from citysteward.platform.throttle_store import SqlThrottleCounters
 from citysteward.supervision.store.hotspots import SqlHotspotRepository
 from citysteward.supervision.store.tickets import SqlSupervisionRepository
 from citysteward.worktime.ports import WorktimeUnitOfWork
@@ -62,7 +66,9 @@ class SqlUnitOfWork:
         self.areas = SqlAreaRepository(conn)
         self.calendar = SqlCalendarRepository(conn)
         self.rules = SqlRuleRepository(conn)
+        self.idempotency = SqlIdempotencyRepository(conn)
         self.audit = SqlAuditLog(conn)
+        self.access = SqlAccessLog(conn)
         self.supervision = SqlSupervisionRepository(conn)
         self.hotspots = SqlHotspotRepository(conn)
         self.evaluation = SqlEvaluationRepository(conn)
@@ -70,6 +76,7 @@ class SqlUnitOfWork:
         self.locks = SqlLocks(conn)
         self.open311 = SqlOpen311Repository(conn)
         self.dashboard = SqlDashboardQueries(conn)
+        self.throttle = SqlThrottleCounters(conn)
         return self
 
     def __exit__(
@@ -89,6 +96,11 @@ class SqlUnitOfWork:
             # checked before it gets here, so this may be our own bug: log it in full, answer plainly.
             log.warning("database refused a value: %s", exc.orig if exc.orig is not None else exc)
             raise InvalidInput("提交的内容无法保存：含有数据库不接受的字符、过长或数值超出范围，请检查后重试") from exc
+        if isinstance(exc, IntegrityError):
+            # A uniqueness or reference rule the service did not check first: the request conflicts with
+            # what is stored. A 409 the client can act on, not a 500; logged, since a service should say more.
+            log.warning("database refused a change: %s", exc.orig if exc.orig is not None else exc)
+            raise Conflict("提交的内容与已有数据冲突（重复，或引用了不存在的数据），请检查后重试") from exc
 
     def commit(self) -> None:
         self._tx.commit()
@@ -113,3 +125,8 @@ def satisfies_every_port(uow: SqlUnitOfWork) -> tuple[
     """The one concrete unit of work serves every context: mypy checks it against each context's narrow
     port here (together these four extend all the others), and the tests call it once."""
     return uow, uow, uow, uow
+
+
+def satisfies_the_throttle(uow: SqlUnitOfWork) -> ThrottleUnitOfWork:
+    """The database's throttling counters (platform/throttle.py) are kept through the same unit of work."""
+    return uow

@@ -20,7 +20,7 @@ from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.lifecycle import TRANSITIONS
 from citysteward.cases.domain.model import Action, CaseState, Source
 from citysteward.cases.services import intake
-from citysteward.cases.store import row_to_case, row_to_event
+from citysteward.cases.store.cases import row_to_case, row_to_event
 from citysteward.config import Settings
 from citysteward.demo import units as demo_units
 from citysteward.demo.areas import build_demo_areas

@@ -19,9 +19,15 @@ from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.notify.ports import NotifyUnitOfWork
 from citysteward.platform.transaction import UnitOfWorkFactory
 from citysteward.worktime.ports import WorktimeUnitOfWork
-from tests.fakes.cases import FakeCaseRepository, FakeRuleRepository
+from tests.fakes.cases import FakeCaseRepository, FakeIdempotencyRepository, FakeRuleRepository
 from tests.fakes.notify import FakeOutboxRepository
-from tests.fakes.org import FakeAuditLog, FakeOrgRepository, FakeSettingsRepository
+from tests.fakes.org import (
+    FakeAccessLog,
+    FakeAuditLog,
+    FakeOrgRepository,
+    FakeSettingsRepository,
+    FakeThrottleCounters,
+)
 from tests.fakes.reference import FakeAreaRepository, FakeCalendarRepository, FakeCatalogueRepository
 from tests.fakes.tables import FakeData, FakeIntegrityError
 
@@ -39,10 +45,13 @@ class FakeUnitOfWork:
         self.wrote = False
         self.org = FakeOrgRepository(self)
         self.audit = FakeAuditLog(self)
+        self.access = FakeAccessLog(self)
+        self.throttle = FakeThrottleCounters(self)
         self.settings = FakeSettingsRepository(self)
         self.areas = FakeAreaRepository(self)
         self.cases = FakeCaseRepository(self)
         self.rules = FakeRuleRepository(self)
+        self.idempotency = FakeIdempotencyRepository(self)
         self.catalogue = FakeCatalogueRepository(self)
         self.calendar = FakeCalendarRepository(self)
         self.outbox = FakeOutboxRepository(self)

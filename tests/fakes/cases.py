@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any
 
 from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.idempotency import IdempotencyKey, StoredReply
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.model import CaseState
 from citysteward.cases.domain.routing import ResponsibilityRule
@@ -157,6 +158,12 @@ class FakeCaseRepository(FakeRepository):
     def count(self, f: CaseFilter | None = None) -> int:
         return sum(_matches(c, f or CaseFilter()) for c in self._r.cases.values())
 
+    def add_me_too(self, case_id: int, client_key: str, at: datetime) -> bool:
+        if (case_id, client_key) in self._r.me_too:
+            return False
+        self._w.me_too[(case_id, client_key)] = {"case_id": case_id, "client_key": client_key, "at": at}
+        return True
+
 
 class FakeRuleRepository(FakeRepository):
     def all(self) -> list[ResponsibilityRule]:
@@ -178,3 +185,34 @@ class FakeRuleRepository(FakeRepository):
     def delete(self, rule_id: int) -> None:
         self._w.rules.pop(rule_id, None)
 
+
+
+class FakeIdempotencyRepository(FakeRepository):
+    """Writers are serialised, so a claim never waits: a key is either stored or free."""
+
+    def find(self, client: str, key: str) -> StoredReply | None:
+        row = self._r.idempotency.get((client, key))
+        return StoredReply(**copy.deepcopy(row)) if row else None
+
+    def claim(self, keys: Sequence[IdempotencyKey], at: datetime) -> set[tuple[str, str]]:
+        taken = set()
+        for k in keys:
+            if k.ident not in self._r.idempotency:
+                self._w.idempotency[k.ident] = {"client": k.client, "key": k.key, "request_hash": k.request_hash,
+                                                "status": None, "response": None, "created_at": at}
+                taken.add(k.ident)
+        return taken
+
+    def complete(self, replies: Sequence[tuple[IdempotencyKey, int, dict[str, Any]]]) -> None:
+        for k, status, response in replies:
+            self._w.idempotency[k.ident] = {**self._r.idempotency[k.ident], "status": status,
+                                            "response": as_json(response)}
+
+    def forget(self, client: str, key: str) -> None:
+        self._w.idempotency.pop((client, key), None)
+
+    def prune(self, before: datetime, limit: int) -> int:
+        old = [ident for ident, row in self._r.idempotency.items() if row["created_at"] < before][:limit]
+        for ident in old:
+            del self._w.idempotency[ident]
+        return len(old)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -92,3 +93,44 @@ class FakeAuditLog(FakeRepository):
         rows = [r for r in reversed(ordered(self._r.audit)) if not entity or r["entity"] == entity]
         return copy.deepcopy(rows[:limit])
 
+
+class FakeAccessLog(FakeRepository):
+    def record(self, entries: Sequence[Row]) -> None:
+        d = self._w
+        for row in entries:
+            new = d.next_id("access")
+            d.access[new] = {**copy.deepcopy(row), "detail": as_json(row.get("detail")), "id": new}
+
+    def list(self, filters: Row, before_id: int | None, limit: int) -> list[Row]:  # last: it shadows `list`
+        user = self._r.users.get(next((k for k, u in self._r.users.items()
+                                       if u["username"] == filters.get("username")), -1))
+        rows = []
+        for r in reversed(ordered(self._r.access)):
+            if before_id is not None and r["id"] >= before_id:
+                continue
+            if any(filters.get(k) and r[k] != filters[k] for k in ("action", "user_id", "entity", "entity_id")):
+                continue
+            if filters.get("username") and not (r["username"] == filters["username"]
+                                                or (user is not None and r["user_id"] == user["id"])):
+                continue
+            rows.append(r)
+        return copy.deepcopy(rows[:limit])
+
+
+class FakeThrottleCounters(FakeRepository):
+    def hit(self, key: str, window_start: int, expires_at: datetime) -> int:
+        d = self._w
+        old = d.throttle.get((key, window_start))
+        d.throttle[(key, window_start)] = {"count": (old["count"] if old else 0) + 1, "expires_at": expires_at}
+        return int(d.throttle[(key, window_start)]["count"])
+
+    def count(self, key: str, window_start: int) -> int:
+        row = self._r.throttle.get((key, window_start))
+        return int(row["count"]) if row else 0
+
+    def prune(self, before: datetime) -> int:
+        d = self._w
+        gone = [k for k, r in d.throttle.items() if r["expires_at"] <= before]
+        for k in gone:
+            del d.throttle[k]
+        return len(gone)

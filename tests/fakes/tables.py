@@ -57,6 +57,10 @@ class FakeData:
     outbox: dict[int, Row] = field(default_factory=dict)
     notices: dict[int, Row] = field(default_factory=dict)
     contacts: dict[int, Row] = field(default_factory=dict)
+    access: dict[int, Row] = field(default_factory=dict)
+    throttle: dict[tuple[str, int], Row] = field(default_factory=dict)
+    me_too: dict[tuple[int, str], Row] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], Row] = field(default_factory=dict)
     seq: dict[str, int] = field(default_factory=dict)
 
     def copy(self) -> FakeData:

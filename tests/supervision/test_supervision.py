@@ -172,7 +172,8 @@ def test_a_recurring_place_is_found_and_one_off_places_are_not(city: City, clock
     garbage(city, px, py, category=SEWER_COVER)
     garbage(city, px + 600 * metre, py)
     clock.advance(days=1)
-    found = hotspots.find(city.rt)
+    boss = city.actor("supervisor")
+    found = hotspots.find(city.rt, boss)
     assert found["total"] == 1, "; ".join(f"{h['key']}: " + ",".join(f"{r['kind']} {r['case_no']}<{r['after_case_no']} {r['distance_m']}" for r in h["recurrence_list"]) for h in found["items"])
     spot_view = found["items"][0]
     assert spot_view["category_code"] == GARBAGE and spot_view["cases_count"] == 3
@@ -181,8 +182,8 @@ def test_a_recurring_place_is_found_and_one_off_places_are_not(city: City, clock
     assert [h["case_no"] for h in spot_view["history"]] == spot
     assert abs(spot_view["lon"] - (px + 15 * metre)) < 1e-6 and spot_view["listed_id"] is None
     # a narrower window or a stricter threshold finds nothing
-    assert hotspots.find(city.rt, window_days=2)["total"] == 0
-    assert hotspots.find(city.rt, min_recurrences=4)["total"] == 0
+    assert hotspots.find(city.rt, boss, window_days=2)["total"] == 0
+    assert hotspots.find(city.rt, boss, min_recurrences=4)["total"] == 0
 
     listed = hotspots.list_hotspot(city.rt, city.actor("supervisor"), hotspots.ListingInput(
         category_code=GARBAGE, lon=spot_view["lon"], lat=spot_view["lat"], owner_unit_id=city.units["street"],
@@ -195,7 +196,7 @@ def test_a_recurring_place_is_found_and_one_off_places_are_not(city: City, clock
     with pytest.raises(Forbidden):
         hotspots.list_hotspot(city.rt, city.actor("facility"), hotspots.ListingInput(
             category_code=GARBAGE, lon=px, lat=py, owner_unit_id=city.units["street"], measure="x"))
-    assert hotspots.find(city.rt)["items"][0]["listed_id"] == listed["id"]
+    assert hotspots.find(city.rt, boss)["items"][0]["listed_id"] == listed["id"]
     board = hotspots.listed(city.rt)
     assert len(board) == 1 and board[0]["stays_fixed"] is True and board[0]["owner_unit_name"] == "王褚街道"
     clock.advance(days=2)

@@ -25,7 +25,8 @@ from citysteward.schema import metadata
 
 FORMAT = "citysteward-backup"
 FORMAT_VERSION = 1
-EXCLUDED = frozenset({"auth_tokens"})  # logins are revoked by a restore, so they are never exported
+# Logins are revoked by a restore, so they are never exported; throttling counters are short-lived.
+EXCLUDED = frozenset({"auth_tokens", "throttle_counters"})
 MEDIA_REFERENCES = {"photos": "path"}  # table → column holding a path under the media folder
 READ_BATCH = 2000
 _CONTENT_ADDRESSED = re.compile(r"^[0-9a-f]{64}$")

@@ -106,7 +106,6 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Restor
         _load(engine, archive)
     finally:
         engine.dispose()
-    _revoke_cached_logins()
     rows = {name: int(v["rows"]) for name, v in manifest["tables"].items()}
     return RestoreResult(revision, rows, written, skipped, time.perf_counter() - started)
 
@@ -249,12 +248,3 @@ def _reset_sequences(conn: Connection) -> None:
         if seq:
             top = conn.execute(select(func.max(col))).scalar() or 0
             conn.execute(text("SELECT setval(:s, :v, false)"), {"s": seq, "v": top + 1})
-
-
-def _revoke_cached_logins() -> None:
-    """The tokens table is emptied by the restore; this process also forgets the checks it remembers."""
-    from citysteward.org.services import auth
-
-    forget = getattr(auth, "forget_cached_tokens", None)
-    if forget is not None:
-        forget()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, Protocol
 
 from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.idempotency import IdempotencyKey, StoredReply
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.routing import ResponsibilityRule
 from citysteward.geography.ports import GeographyUnitOfWork
@@ -36,6 +38,7 @@ class CaseRepository(Protocol):
     def open_for_sweep(self, after_id: int, limit: int) -> list[Case]: ...
     def update_light(self, case_id: int, light: str, overdue: bool) -> None: ...
     def count(self, f: CaseFilter | None = None) -> int: ...
+    def add_me_too(self, case_id: int, client_key: str, at: datetime) -> bool: ...
 
 
 class RuleRepository(Protocol):
@@ -46,11 +49,22 @@ class RuleRepository(Protocol):
     def delete(self, rule_id: int) -> None: ...
 
 
+class IdempotencyRepository(Protocol):
+    def find(self, client: str, key: str) -> StoredReply | None: ...
+    def claim(self, keys: Sequence[IdempotencyKey], at: datetime) -> set[tuple[str, str]]:
+        """Insert the keys not yet taken (a racing transaction's key is waited for); the (client, key) taken."""
+    def complete(self, replies: Sequence[tuple[IdempotencyKey, int, dict[str, Any]]]) -> None: ...
+    def forget(self, client: str, key: str) -> None: ...
+    def prune(self, before: datetime, limit: int) -> int: ...
+
+
 class CasesUnitOfWork(GeographyUnitOfWork, Protocol):
     @property
     def cases(self) -> CaseRepository: ...
     @property
     def rules(self) -> RuleRepository: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
 def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[CasesUnitOfWork]:
     """A unit of work seen through this context's port."""

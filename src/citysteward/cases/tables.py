@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -105,6 +106,7 @@ cases = Table(
     Index("ix_cases_source_id", "source", "id"),
     Index("ix_cases_light_id", "light", "id"),
     Index("ix_cases_reported_at", "reported_at"),
+    Index("ix_cases_category_reported", "category_code", "reported_at"),  # hot spots of one category in a window
     Index("ix_cases_deadline_open", "state", "deadline", "id"),
     Index("ix_cases_cell_state", "cell", "state"),
     Index("ix_cases_unit_state_id", "main_unit_id", "state", "id"),
@@ -146,4 +148,27 @@ photos = Table(
     Column("path", String(200), nullable=False),
     Column("uploaded_by", String(64), nullable=False),
     Column("created_at", TS, nullable=False),
+)
+
+case_me_too = Table(  # "me too" counts once per client and case: the client as a keyed hash of its address
+    "case_me_too",
+    metadata,
+    Column("case_id", ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_key", String(64), primary_key=True),
+    Column("at", TS, nullable=False),
+)
+
+# Idempotent intake: a retried report (same client, same Idempotency-Key) gets the first answer. The row is
+# written in the transaction that creates the case; the primary key makes two racing retries one case.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("client", String(64), nullable=False),  # user:12 | client:3 (Open311) | ip:203.0.113.9 (anonymous)
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),  # sha256 of the request's content
+    Column("status", Integer, nullable=True),  # null only inside the transaction that claims the key
+    Column("response", JSON, nullable=True),
+    Column("created_at", TS, nullable=False),
+    PrimaryKeyConstraint("client", "key"),
+    Index("ix_idempotency_keys_created_at", "created_at"),
 )

@@ -12,11 +12,11 @@ from citysteward.catalogue.domain import categories as cat_domain
 from citysteward.kernel.errors import NotFound
 from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import ExtensionBody, Strict
+from citysteward.platform.http.schemas import ExtensionBody, Strict, Text
 
 
 class CategoryPatch(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Text | None = Field(default=None, min_length=1, max_length=100)
     active: bool | None = None
     same_day: bool | None = None
     default_urgency: Literal["normal", "urgent", "critical"] | None = None

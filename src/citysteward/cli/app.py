@@ -3,12 +3,15 @@ runtime (migrated before use) and the one-line failure every command ends with o
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 
 from citysteward.config import Settings
+from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.text import clean_text
 from citysteward.platform.runtime import Runtime
 
 app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance.", no_args_is_help=True,
@@ -28,3 +31,17 @@ def runtime(settings: Settings | None = None) -> Runtime:
 def fail(message: str) -> NoReturn:
     typer.echo(f"错误：{message}", err=True)  # one line, never wrapped
     raise typer.Exit(code=1)
+
+
+def read_text(path: Path) -> str:
+    """A file people wrote (GeoJSON, CSV): UTF-8 (a BOM allowed) under the text rule of kernel/text.py."""
+    if not path.exists():
+        fail(f"文件不存在：{path}")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        fail(f"文件不是 UTF-8 编码：{path}")
+    try:
+        return clean_text(text, multiline=True, field=path.name, label=str(path))
+    except InvalidInput as exc:
+        fail(exc.message)

@@ -30,7 +30,8 @@ def serve(
     import uvicorn
 
     runtime()  # migrate once before workers start
-    uvicorn.run("citysteward.asgi:app", host=host, port=port, workers=workers, log_level="info")
+    # proxy_headers off: X-Forwarded-For counts only when CITYSTEWARD_TRUST_PROXY=1 (platform/http/client.py)
+    uvicorn.run("citysteward.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=False)
 
 
 @app.command()
@@ -57,7 +58,7 @@ def demo(
         console.print(f"\n服务地址：http://{host}:{port}/  （API 文档 /docs）")
         import uvicorn
 
-        uvicorn.run("citysteward.asgi:app", host=host, port=port, log_level="warning")
+        uvicorn.run("citysteward.asgi:app", host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from citysteward.cli.app import app, console, fail, runtime
+from citysteward.cli.app import app, console, fail, read_text, runtime
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import DomainError
 
@@ -37,10 +37,8 @@ def import_areas(
     """Import districts, streets, communities or grids."""
     from citysteward.geography import services as areas
 
-    if not path.exists():
-        fail(f"文件不存在：{path}")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except ValueError:
         fail(f"不是有效的 JSON 文件：{path}")
     try:
@@ -58,11 +56,7 @@ def import_calendar(
     """Load a year's public holidays and make-up workdays (chinesecalendar, or a CSV for other years)."""
     from citysteward.worktime import services as calendar
 
-    text = None
-    if csv is not None:
-        if not csv.exists():
-            fail(f"文件不存在：{csv}")
-        text = csv.read_text(encoding="utf-8-sig")
+    text = read_text(csv) if csv is not None else None
     try:
         result = calendar.import_year(runtime(), Actor.system("命令行"), year, text)
     except DomainError as exc:

@@ -14,9 +14,11 @@ from citysteward.evaluation.papers import build as evaluation_papers_build
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
 from citysteward.kernel import periods as kernel_periods
+from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import NotFound
 from citysteward.org.deps import AdminUser, CurrentStaff
 from citysteward.platform.http.deps import RuntimeDep
+from citysteward.platform.http.schemas import Id
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import hotspots as hotspot_service
 from citysteward.supervision.services import tickets as supervision_service
@@ -39,7 +41,7 @@ def indicators(
     period: Annotated[str | None, Query(description="YYYY-MM 或 YYYY-MM-DD")] = None,
     date_from: date | None = None, date_to: date | None = None,
     cut: Annotated[str, Query(pattern="^(total|unit|grid|community|street|district|category|source)$")] = "total",
-    unit: Annotated[list[int] | None, Query()] = None,
+    unit: Annotated[list[Id] | None, Query()] = None,
     grid: Annotated[list[str] | None, Query()] = None,
     community: Annotated[list[str] | None, Query()] = None,
     street: Annotated[list[str] | None, Query()] = None,
@@ -49,7 +51,7 @@ def indicators(
 ) -> dict[str, Any]:
     filters = {"unit": unit, "grid": grid, "community": community, "street": street, "district": district,
                "category": category, "source": source}
-    return indicator_service.compute(rt, _period(rt, period, date_from, date_to), cut, filters)
+    return indicator_service.compute(rt, _period(rt, period, date_from, date_to), cut, filters, user.actor)
 
 
 @router.get("/indicators/definitions", summary="指标清单与计算口径")
@@ -102,8 +104,10 @@ def ranking_history(
 
 
 # ---------------------------------------------------------------- papers
-def _paper(rt: Runtime, kind: str, fmt: str, day: date | None) -> Response:
-    name, content, media = evaluation_papers_build.build(rt, kind, day or evaluation_papers_build.default_day(rt, kind), fmt)
+def _paper(rt: Runtime, kind: str, fmt: str, day: date | None, viewer: Actor) -> Response:
+    """A unit's staff get their unit's edition of the paper (papers/build.py: `reader_of`)."""
+    name, content, media = evaluation_papers_build.build(
+        rt, kind, day or evaluation_papers_build.default_day(rt, kind), fmt, viewer)
     label = {"daily": "每日调度", "monthly": "月通报"}[kind]
     disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(label + '-' + name)}"
     return Response(content, media_type=media, headers={"Content-Disposition": disposition})
@@ -114,19 +118,19 @@ _DAY = Annotated[date | None, Query(description="日期 YYYY-MM-DD；每日调�
 
 @router.get("/reports/daily.docx", summary="每日调度（Word）", response_class=Response)
 def daily_docx(rt: RuntimeDep, user: CurrentStaff, date: _DAY = None) -> Response:  # noqa: A002
-    return _paper(rt, "daily", "docx", date)
+    return _paper(rt, "daily", "docx", date, user.actor)
 
 
 @router.get("/reports/daily.xlsx", summary="每日调度（Excel）", response_class=Response)
 def daily_xlsx(rt: RuntimeDep, user: CurrentStaff, date: _DAY = None) -> Response:  # noqa: A002
-    return _paper(rt, "daily", "xlsx", date)
+    return _paper(rt, "daily", "xlsx", date, user.actor)
 
 
 @router.get("/reports/monthly.docx", summary="月通报（Word）", response_class=Response)
 def monthly_docx(rt: RuntimeDep, user: CurrentStaff, date: _DAY = None) -> Response:  # noqa: A002
-    return _paper(rt, "monthly", "docx", date)
+    return _paper(rt, "monthly", "docx", date, user.actor)
 
 
 @router.get("/reports/monthly.xlsx", summary="月通报（Excel）", response_class=Response)
 def monthly_xlsx(rt: RuntimeDep, user: CurrentStaff, date: _DAY = None) -> Response:  # noqa: A002
-    return _paper(rt, "monthly", "xlsx", date)
+    return _paper(rt, "monthly", "xlsx", date, user.actor)

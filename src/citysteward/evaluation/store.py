@@ -152,8 +152,10 @@ class SqlEvaluationRepository:
                 .where(e.c.at >= start, e.c.at < end, e.c.action == "handle"))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
-    def overdue_open_cases(self, end: datetime, limit: int) -> list[dict[str, Any]]:
-        """The cases counted as 超期未处置 at `end`, longest overdue first."""
+    def overdue_open_cases(self, end: datetime, limit: int,
+                           led_by: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """The cases counted as 超期未处置 at `end`, longest overdue first; `led_by`: only those these
+        units lead now."""
         e, o2, x = E.alias("e"), E.alias("o2"), E.alias("x")
         latest = (select(func.max(o2.c.id))
                   .where(o2.c.case_id == e.c.case_id, _step(o2) == "overdue", o2.c.at < end).scalar_subquery())
@@ -162,7 +164,8 @@ class SqlEvaluationRepository:
         stmt = (select(C.c.id, C.c.case_no, C.c.category_code, C.c.address, C.c.street_code, C.c.deadline,
                        C.c.state, self._unit_of(e).label("unit"), e.c.at.label("overdue_at"))
                 .select_from(e.join(C, C.c.id == e.c.case_id))
-                .where(e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended)
+                .where(e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended,
+                       *([C.c.main_unit_id.in_(list(led_by))] if led_by is not None else []))
                 .order_by(e.c.at, e.c.id).limit(limit))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 

@@ -11,15 +11,15 @@ from citysteward.geography import services as areas
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import Strict
+from citysteward.platform.http.schemas import Id, Strict, Text
 
 
 class TeamMember(Strict):
-    name: str = Field(min_length=1, max_length=50)
+    name: Text = Field(min_length=1, max_length=50)
     team_role: Literal["party_pioneer", "maintenance", "inspector", "leader"]
-    phone: str | None = Field(default=None, max_length=32)
-    unit_id: int | None = None
-    user_id: int | None = None
+    phone: Text | None = Field(default=None, max_length=32)
+    unit_id: Id | None = None
+    user_id: Id | None = None
 
 router = APIRouter(prefix="/api/v1")
 

@@ -14,6 +14,9 @@ from citysteward.geography.ports import unit_of_work
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput, NotFound, OutsideCity
+from citysteward.kernel.privacy import mask_phone
+from citysteward.kernel.text import clean_text
+from citysteward.org.services import access
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 
@@ -59,7 +62,7 @@ def import_areas(rt: Runtime, actor: Actor, collection: dict[str, Any], crs: str
     for i, feat in enumerate(_features(collection), start=1):
         props = feat.get("properties") or {}
         code = str(props.get("code") or "").strip()
-        name = str(props.get("name") or "").strip()
+        name = clean_text(str(props.get("name") or ""), field=f"features[{i}].name", label=f"第 {i} 个要素的名称").strip()
         lvl = props.get("level") or level
         if lvl not in LEVELS:
             raise InvalidInput(f"第 {i} 个要素的 level 必须是 district/street/community/grid", {"feature": i})
@@ -120,17 +123,22 @@ def list_areas(rt: Runtime, level: str | None, parent: str | None) -> list[dict[
         return uow.areas.areas(level, parent)
 
 
-def grid_with_team(rt: Runtime, code: str) -> dict[str, Any]:
-    """A grid with its area names and its team (网格团队)."""
+def grid_with_team(rt: Runtime, code: str, viewer: Actor) -> dict[str, Any]:
+    """A grid with its area names and its team (网格团队). The team's phones are personal data: masked
+    (138****1234) unless the viewer's role calls people back; shown in full, the view is logged."""
     with unit_of_work(rt, readonly=True) as uow:
         grid = uow.areas.grid(code)
         if grid is None:
             raise NotFound(f"网格 {code} 不存在")
         team = uow.areas.grid_members(code)
     names = area_names(rt)
+    personal = viewer.role.sees_personal_data
+    if personal and any(m.get("phone") for m in team):
+        access.record_view(rt, viewer, "grid_team", code, ["phone"])
     return {**grid, "community_name": names.get(grid["community_code"]), "street_name": names.get(grid["street_code"]),
             "district_name": names.get(grid["district_code"]),
-            "team": [{**m, "team_role_label": TEAM_ROLES.get(m["team_role"], m["team_role"])} for m in team]}
+            "team": [{**m, "phone": m.get("phone") if personal else mask_phone(m.get("phone")),
+                      "team_role_label": TEAM_ROLES.get(m["team_role"], m["team_role"])} for m in team]}
 
 
 def set_grid_team(rt: Runtime, actor: Actor, code: str, members: list[dict[str, Any]]) -> list[dict[str, Any]]:

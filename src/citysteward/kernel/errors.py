@@ -70,3 +70,13 @@ class PayloadTooLarge(DomainError):
 
 class UnsupportedMedia(DomainError):
     code = "unsupported_media"
+
+
+class TooManyRequests(DomainError):
+    """A throttling limit was reached: the caller may try again after `retry_after` seconds."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int, detail: Any = None) -> None:
+        super().__init__(message, detail)
+        self.retry_after = max(1, int(retry_after))

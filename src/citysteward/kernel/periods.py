@@ -10,6 +10,23 @@ from zoneinfo import ZoneInfo
 
 from citysteward.kernel.errors import InvalidInput
 
+# The days the service reasons about. A date outside them (0001-01-01, 9999-12-31) is a typing error or a
+# probe: it is refused here, with a message, before any time-zone arithmetic overflows on it. Every day a
+# request names, in a period, a paper or a list filter, passes `check_day` or `check_moment`.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def check_day(day: date, field: str = "date") -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise InvalidInput(f"日期超出范围：{day.isoformat()}（应在 {EARLIEST} 至 {LATEST} 之间）", {"field": field})
+    return day
+
+
+def check_moment(moment: datetime, field: str = "date") -> datetime:
+    check_day(moment.date(), field)
+    return moment
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -23,6 +40,8 @@ class Period:
 
     @classmethod
     def days(cls, first: date, last: date, tz: ZoneInfo, label: str | None = None) -> Period:
+        check_day(first, "date_from")
+        check_day(last, "date_to")
         if last < first:
             raise InvalidInput("结束日期不能早于开始日期")
         if (last - first).days > 3660:
@@ -34,12 +53,15 @@ class Period:
 
     @classmethod
     def day(cls, day: date, tz: ZoneInfo) -> Period:
+        check_day(day)
         return cls.days(day, day, tz, f"{day.year}年{day.month}月{day.day}日")
 
     @classmethod
     def month(cls, year: int, month: int, tz: ZoneInfo) -> Period:
         if not 1 <= month <= 12:
             raise InvalidInput(f"月份无效：{month}")
+        if not EARLIEST.year <= year <= LATEST.year:
+            raise InvalidInput(f"年份超出范围：{year}（应在 {EARLIEST.year} 至 {LATEST.year} 之间）", {"field": "period"})
         last = _calendar.monthrange(year, month)[1]
         return cls.days(date(year, month, 1), date(year, month, last), tz, f"{year}年{month}月")
 
@@ -63,6 +85,7 @@ def parse_month(text: str) -> tuple[int, int]:
 
 def parse_day(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except (ValueError, AttributeError) as exc:
         raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{text}", {"field": "date"}) from exc
+    return check_day(day)

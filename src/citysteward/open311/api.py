@@ -11,20 +11,26 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from citysteward.cases.domain.idempotency import HEADER as IDEMPOTENCY_HEADER
+from citysteward.cases.domain.idempotency import KeyReused
 from citysteward.kernel.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from citysteward.kernel.text import clean_text
 from citysteward.open311 import xml as open311_xml
 from citysteward.open311.domain import NewRequest
 from citysteward.open311.services import GeoReport, check_jurisdiction
 from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep, get_runtime
+from citysteward.platform.http.forms import FormRefused
+from citysteward.platform.http.schemas import IDEMPOTENCY_KEY_PARAMETER, PathId, Text
+from citysteward.platform.http.urls import public_base_url
 
 log = logging.getLogger("citysteward.open311")
 
@@ -69,6 +75,8 @@ def error(fmt: str, status: int, description: str) -> Response:
 
 
 def _status_of(exc: DomainError) -> int:
+    if isinstance(exc, KeyReused):
+        return 422
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, Forbidden | Unauthorized):
@@ -91,18 +99,20 @@ async def _items(request: Request) -> list[tuple[str, str]]:
                     for v in value if isinstance(value, list) else [value]:
                         if isinstance(v, str | int | float) and not isinstance(v, bool):
                             items.append((str(key), str(v)))
+    except FormRefused as exc:  # not UTF-8, or a control character (platform/http/forms.py)
+        raise InvalidInput(exc.message, {"field": exc.field}) from exc
     except Exception as exc:  # a malformed body is the client's problem, never a 500
         raise InvalidInput("请求体格式错误：请使用 application/x-www-form-urlencoded") from exc
-    return [(_clean(k), _clean(v)) for k, v in items]
+    return [(_clean(k, "参数名"), _clean(v, k)) for k, v in items]
 
 
-def _clean(text: str) -> str:
-    """NUL never means anything in a parameter, and PostgreSQL text cannot hold it."""
-    return text.replace("\x00", "")
+def _clean(text: str, name: str) -> str:
+    """The shared text rule (kernel/text.py): a control character is refused (400), naming the parameter."""
+    return clean_text(text, multiline=True, field=name)
 
 
 def _path(request: Request, name: str) -> str:
-    return _clean(str(request.path_params[name]))
+    return _clean(str(request.path_params[name]), name)
 
 
 def _flat(items: list[tuple[str, str]]) -> dict[str, str]:
@@ -137,7 +147,8 @@ def _endpoint(fmt: str, document: str, view: View) -> Callable[..., Any]:
 
 
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """Absolute URLs in documents: the configured public address, never a Host header when one is set."""
+    return public_base_url(request.scope, get_runtime(request).settings)
 
 
 # ------------------------------------------------------------------ the views
@@ -155,7 +166,8 @@ def _definition(s: GeoReport, request: Request, items: Any, params: dict[str, st
 
 def _create(s: GeoReport, request: Request, items: list[tuple[str, str]], params: dict[str, str]) -> Any:
     key = next((v for k, v in reversed(items) if k == "api_key" and v.strip()), None)  # the body's wins
-    return s.create_request(key, NewRequest.from_items(items))
+    content = sorted((k, v) for k, v in items if k != "api_key")  # what a retry must repeat
+    return s.create_request(key, NewRequest.from_items(items), request.headers.get(IDEMPOTENCY_HEADER), content)
 
 
 def _requests(s: GeoReport, request: Request, items: Any, params: dict[str, str]) -> Any:
@@ -197,7 +209,8 @@ POST_BODY = {"requestBody": {"required": True, "content": {"application/x-www-fo
     "properties": {name: {"type": "string"} for name in _FORM_FIELDS},
     "description": "附加信息按 attribute[编码]=值 提交，多选为 attribute[编码][]=值",
 }}}}}
-_ERRORS = {400: "请求参数错误", 403: "api_key 缺失、无效或已吊销", 404: "不存在（或未知的辖区）"}
+_ERRORS = {400: "请求参数错误", 403: "api_key 缺失、无效或已吊销", 404: "不存在（或未知的辖区）",
+           422: "同一 Idempotency-Key 已用于内容不同的请求"}
 
 
 @dataclass(frozen=True)
@@ -225,8 +238,8 @@ OPERATIONS = [
     Operation("GET", "/services", "services", _services, "服务（问题类别）列表", [JURISDICTION]),
     Operation("GET", "/services/{service_code}", "service_definition", _definition, "服务定义（附加信息项）",
               [_p("service_code", "服务编码（问题类别编码）"), JURISDICTION]),
-    Operation("POST", "/requests", "service_requests", _create, "提交服务请求（需 api_key）", extra=POST_BODY,
-              errors=(400, 403, 404)),
+    Operation("POST", "/requests", "service_requests", _create, "提交服务请求（需 api_key）",
+              [IDEMPOTENCY_KEY_PARAMETER], extra=POST_BODY, errors=(400, 403, 404, 422)),
     Operation("GET", "/requests", "service_requests", _requests, "查询服务请求", [
         _q("service_request_id", "请求编号（案件编号），逗号分隔；填写时忽略其他筛选条件"),
         _q("service_code", "服务编码，逗号分隔"), *DATE_PARAMS, _q("status", "open / closed，逗号分隔"),
@@ -240,6 +253,19 @@ OPERATIONS = [
 ]
 
 
+# Every call checks its parameters (control characters: 400) and the jurisdiction (unknown: 404).
+ANY_OPERATION_ERRORS = (400, 404)
+ERRORS_SCHEMA = {"type": "array", "description": "GeoReport v2 错误列表", "items": {
+    "type": "object", "required": ["code", "description"],
+    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
+
+
+def _error_doc(status: int, fmt: str) -> dict[str, Any]:
+    """GeoReport errors are the spec's list (`[{code, description}]`), in JSON or XML."""
+    content = {"application/json": {"schema": ERRORS_SCHEMA}} if fmt == "json" else {"text/xml": {}}
+    return {"description": _ERRORS[status], "content": content}
+
+
 def _router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"])
     for op in OPERATIONS:
@@ -249,7 +275,7 @@ def _router() -> APIRouter:
                 summary=f"{op.summary}（{fmt.upper()}）", operation_id=op.operation_id(fmt),
                 response_class=Open311JSON if fmt == "json" else Response, openapi_extra=op.openapi_extra(),
                 responses={200: {"content": {ctype: {}}, "description": "成功"},
-                           **{s: {"description": _ERRORS[s]} for s in op.errors}},
+                           **{s: _error_doc(s, fmt) for s in sorted({*ANY_OPERATION_ERRORS, *op.errors})}},
             )
 
     async def not_found(request: Request) -> Response:
@@ -264,7 +290,7 @@ def _router() -> APIRouter:
 # ------------------------------------------------------------------ admin: client applications and keys
 class ClientBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=64, description="客户端应用名称，例如“数字城管 App”")
+    name: Text = Field(min_length=1, max_length=64, description="客户端应用名称，例如“数字城管 App”")
 
 
 clients = APIRouter(prefix="/api/v1/open311/clients", tags=["open311 clients"])
@@ -281,7 +307,7 @@ def issue_client_key(body: ClientBody, rt: RuntimeDep, user: AdminUser) -> dict[
 
 
 @clients.post("/{client_id}/revoke", summary="吊销客户端的 API 密钥")
-def revoke_client_key(client_id: Annotated[int, Path(ge=1, le=2**53)], rt: RuntimeDep,
+def revoke_client_key(client_id: PathId, rt: RuntimeDep,
                       user: AdminUser) -> dict[str, Any]:
     return GeoReport(rt).revoke_key(user.actor, client_id)
 

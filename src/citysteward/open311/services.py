@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from citysteward.cases.domain import idempotency
 from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case
 from citysteward.cases.domain.model import Action, Source
 from citysteward.cases.services import intake
@@ -25,7 +26,7 @@ from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain import attributes as attrs
 from citysteward.catalogue.domain.categories import Category
 from citysteward.kernel.actor import Actor, Role
-from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
+from citysteward.kernel.errors import DomainError, Forbidden, InvalidInput, NotFound
 from citysteward.open311 import domain as gr
 from citysteward.open311 import ports as open311_ports
 from citysteward.open311.ports import unit_of_work
@@ -134,8 +135,26 @@ class GeoReport:
         return {"service_code": cat.code, "attributes": [d.to_dict() for d in _definitions(cat)]}
 
     # -------------------------------------------------------------- filing a request
-    def create_request(self, api_key: str | None, req: gr.NewRequest) -> list[dict[str, Any]]:
+    def create_request(self, api_key: str | None, req: gr.NewRequest, idempotency_key: str | None = None,
+                       content: Any = None) -> list[dict[str, Any]]:
+        """A new case; with an Idempotency-Key already answered for this client, that first answer."""
         client = self.authenticate(api_key)
+        actor = Actor(role=Role.SYSTEM, client_id=client.id, name=client.name[:64])
+        key = idempotency.key_of(idempotency_key, actor, None, self.rt.settings.secret_key, content, 200)
+        try:
+            data = self._report(client, req)
+        except DomainError:
+            first = intake.answered(self.rt, key)  # a retry the rules now refuse still gets its first answer
+            if first is None:
+                raise
+            result = first
+        else:
+            result = intake.report_case(self.rt, data, actor, key)
+        return [{"service_request_id": result.case_no, "token": result.public_token,
+                 "service_notice": f"已受理，案件编号 {result.case_no}，可凭编号查询办理进度",
+                 "account_id": req.account_id or None}]
+
+    def _report(self, client: ClientApp, req: gr.NewRequest) -> intake.ReportInput:
         cat = catalogue_services.catalogue(self.rt).by_code.get(req.service_code.strip())
         if not req.service_code.strip():
             raise InvalidInput("缺少 service_code", {"field": "service_code"})
@@ -147,17 +166,12 @@ class GeoReport:
         answers = attrs.validate_answers(_definitions(cat), req.attributes)
         extras = {k: v for k, v in (("media_url", req.checked_media_url()), ("account_id", req.account_id[:64]),
                                     ("device_id", req.device_id[:64]), ("client", client.name)) if v}
-        data = intake.ReportInput(
+        return intake.ReportInput(
             category_code=cat.code, description=req.description.strip() or cat.name, lon=lon, lat=lat,
             address=req.address_string.strip()[:200], reporter_name=req.person(),
             reporter_phone=req.phone.strip() or None, source=Source.OPEN311.value,
             attributes={**answers, EXTRAS_KEY: extras},
         )
-        actor = Actor(role=Role.SYSTEM, client_id=client.id, name=client.name[:64])
-        result = intake.report_case(self.rt, data, actor)
-        return [{"service_request_id": result.case_no, "token": result.public_token,
-                 "service_notice": f"已受理，案件编号 {result.case_no}，可凭编号查询办理进度",
-                 "account_id": req.account_id or None}]
 
     # -------------------------------------------------------------- reading requests
     def find_requests(self, params: Mapping[str, str], base_url: str) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
-from citysteward.cases.store import row_to_case, row_to_event
+from citysteward.cases.store.cases import row_to_case, row_to_event
 from citysteward.open311 import tables as open311_tables
 
 _CLIENT_COLUMNS = [c for c in open311_tables.api_clients.c if c.name != "key_hash"]

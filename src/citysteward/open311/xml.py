@@ -5,9 +5,10 @@ a missing value. JSON is the same data with the root dropped.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from typing import Any
+
+from citysteward.kernel.text import printable
 
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 # Each document: its root element and the element of one list item (None: the root holds an object).
@@ -22,8 +23,6 @@ DOCUMENTS: dict[str, tuple[str, str | None]] = {
 # Nested lists: the element of one item inside each list element.
 ITEMS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value",
          "notes": "note"}
-# XML 1.0 forbids most control characters even escaped; a client's text must not break the document.
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _text(value: Any) -> str:
@@ -31,7 +30,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _NOT_XML.sub("", str(value))
+    return printable(str(value))  # XML 1.0 cannot hold most control characters, even escaped
 
 
 def _fill(element: ET.Element, value: Any) -> None:

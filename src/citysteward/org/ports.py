@@ -3,6 +3,7 @@ tests may pass fakes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -36,18 +37,27 @@ class AuditLog(Protocol):
     def list(self, entity: str | None, limit: int) -> list[dict[str, Any]]: ...
 
 
+class AccessLog(Protocol):
+    """Logins, failed logins, logouts and views of personal data (services/access.py)."""
+
+    def record(self, entries: Sequence[dict[str, Any]]) -> None: ...
+    def list(self, filters: dict[str, Any], before_id: int | None, limit: int) -> list[dict[str, Any]]: ...
+
+
 class SettingsRepository(Protocol):
     def get(self, key: str) -> dict[str, Any] | None: ...
     def put(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None: ...
 
 
 class OrgUnitOfWork(Transaction, Protocol):
-    """Units, users and their logins, the audit log and local-policy settings."""
+    """Units, users and their logins, the audit and access logs and local-policy settings."""
 
     @property
     def org(self) -> OrgRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+    @property
+    def access(self) -> AccessLog: ...
     @property
     def settings(self) -> SettingsRepository: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -90,6 +91,32 @@ class SqlAuditLog:
         stmt = select(org_tables.audit_log).order_by(org_tables.audit_log.c.id.desc()).limit(limit)
         if entity:
             stmt = stmt.where(org_tables.audit_log.c.entity == entity)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+
+class SqlAccessLog:
+    """Logins and views of personal data; newest first, filtered by action, user name or record."""
+
+    FILTERS = ("action", "user_id", "entity", "entity_id")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, entries: Sequence[dict[str, Any]]) -> None:
+        if entries:
+            self.conn.execute(insert(org_tables.access_log), list(entries))
+
+    def list(self, filters: dict[str, Any], before_id: int | None, limit: int) -> list[dict[str, Any]]:
+        A = org_tables.access_log
+        stmt = select(A).order_by(A.c.id.desc()).limit(limit)
+        for name in self.FILTERS:
+            if filters.get(name):
+                stmt = stmt.where(A.c[name] == filters[name])
+        if filters.get("username"):  # the logins under that name and everything its user did
+            user_id = select(org_tables.users.c.id).where(org_tables.users.c.username == filters["username"])
+            stmt = stmt.where(or_(A.c.username == filters["username"], A.c.user_id == user_id.scalar_subquery()))
+        if before_id is not None:
+            stmt = stmt.where(A.c.id < before_id)
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
 

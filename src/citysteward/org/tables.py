@@ -76,3 +76,23 @@ evaluation_settings = Table(  # evaluation weights and grades, hot-spot rules, s
     Column("updated_at", TS, nullable=False),
     Column("updated_by", String(64), nullable=False, default=""),
 )
+
+access_log = Table(  # logins, failed logins, logouts and views of personal data (who, role, when, what, where from)
+    "access_log",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False),
+    Column("user_id", ID, nullable=True),  # none when a login names no user
+    Column("username", String(64), nullable=False),  # the login name (as typed, for a failed login); '' on views
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(16), nullable=False),  # login | login_failed | logout | view
+    Column("entity", String(32), nullable=False),  # what was seen: case | users | grid_team ('' for logins)
+    Column("entity_id", String(64), nullable=False),
+    Column("client_ip", String(45), nullable=False),
+    Column("detail", JSON, nullable=True),  # why a login failed; which personal fields were shown
+    Index("ix_access_log_action", "action", "id"),
+    Index("ix_access_log_username", "username", "id"),
+    Index("ix_access_log_user_id", "user_id", "id"),
+    Index("ix_access_log_entity", "entity", "entity_id", "id"),
+)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from citysteward.config import Settings
+from citysteward.platform.throttle import CounterStore, DatabaseCounters, Throttle
 from citysteward.platform.transaction import UnitOfWorkFactory
 
 T = TypeVar("T")
@@ -56,6 +57,13 @@ class Runtime:
     cache: TTLCache = field(default_factory=TTLCache)
     _singletons: dict[str, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Throttling counters shared by every worker (platform/throttle.py); none given: the database's.
+    counters: CounterStore | None = field(default=None, repr=False)
+    throttle: Throttle = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        counters = self.counters if self.counters is not None else DatabaseCounters(self.uow)
+        self.throttle = Throttle(counters, self.settings.secret_key, self.settings.tz)
 
     def now(self) -> datetime:
         return self.clock()

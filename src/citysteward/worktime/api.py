@@ -11,21 +11,21 @@ from pydantic import Field
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import Strict
+from citysteward.platform.http.schemas import Strict, Text
 from citysteward.worktime import services as calendar
 
 
 class CalendarDayBody(Strict):
     day: date
     kind: Literal["holiday", "workday"] | None = Field(description="holiday 放假 / workday 调休上班 / null 恢复常规")
-    name: str = Field(default="", max_length=64)
+    name: Text = Field(default="", max_length=64)
 
 
 class ScheduleBody(Strict):
-    name: str = Field(min_length=1, max_length=64)
+    name: Text = Field(min_length=1, max_length=64)
     start_md: str = Field(pattern=r"^\d{2}-\d{2}$")
     end_md: str = Field(pattern=r"^\d{2}-\d{2}$")
-    periods: str = Field(min_length=3, max_length=200, description="例如 08:30-12:00,14:30-18:00")
+    periods: Text = Field(min_length=3, max_length=200, description="例如 08:30-12:00,14:30-18:00")
     weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
 
 router = APIRouter(prefix="/api/v1")
@@ -43,7 +43,10 @@ def calendar_year(year: int, rt: RuntimeDep) -> dict[str, Any]:
 async def import_calendar(year: int, request: Request, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
     if not 2000 <= year <= 2100:
         raise InvalidInput("年份应在 2000–2100 之间")
-    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # never store it garbled
+        raise InvalidInput("日历文件应为 UTF-8 编码的 CSV", {"field": "body"}) from exc
     return calendar.import_year(rt, user.actor, year, text if text.strip() else None)
 
 

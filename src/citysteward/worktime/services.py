@@ -9,6 +9,7 @@ from citysteward.kernel.actor import Actor
 from citysteward.kernel.calendar import DEFAULT_SCHEDULES, DayOverride, WorkCalendar, WorkSchedule, parse_periods
 from citysteward.kernel.calendar_seed import SUPPORTED_YEARS, holidays_from_chinesecalendar, parse_calendar_csv
 from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.text import clean_text
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime.ports import unit_of_work
@@ -29,6 +30,7 @@ def calendar(rt: Runtime) -> WorkCalendar:
 
 def import_year(rt: Runtime, actor: Actor, year: int, csv_text: str | None = None) -> dict[str, Any]:
     if csv_text is not None:
+        csv_text = clean_text(csv_text, multiline=True, field="csv", label="日历文件")
         days = [d for d in parse_calendar_csv(csv_text) if d.day.year == year]
         if not days and csv_text.strip():
             raise InvalidInput(f"导入的文件中没有 {year} 年的日期")

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import ValidationError
 
 from citysteward.cases.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
+from citysteward.cases.domain import idempotency
 from citysteward.cases.domain.access import STAFF_ACTIONS
 from citysteward.cases.domain.ledger import parse_case_filter
 from citysteward.cases.domain.model import Action
 from citysteward.cases.services import actions as case_service
-from citysteward.cases.services import intake, photos
+from citysteward.cases.services import intake, limits, photos
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import CurrentStaff, OptionalStaff, actor_of
+from citysteward.platform.http.client import ClientIP
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.errors import describe_validation
+from citysteward.platform.http.schemas import IDEMPOTENCY_KEY_PARAMETER, Id, PathId
 from citysteward.platform.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -42,14 +46,17 @@ _MULTIPART_DOC = {
                 },
             }},
         },
-    }
+    },
+    "parameters": [IDEMPOTENCY_KEY_PARAMETER],
 }
 
 
-async def _report_input(request: Request, rt: Runtime) -> intake.ReportInput:
-    """JSON, or multipart with up to 6 photos: both end as one ReportBody."""
+async def _report_input(request: Request, rt: Runtime) -> tuple[intake.ReportInput, dict[str, Any]]:
+    """JSON, or multipart with up to 6 photos: both end as one ReportBody. Also the request's content as
+    a retry must repeat it (fields as validated, photos by hash: a retry may use another boundary)."""
     ctype = request.headers.get("content-type", "")
     uploads: list[photos.PreparedPhoto] = []
+    sent: list[tuple[str, str]] = []
     try:
         if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
             form = await request.form(max_files=rt.settings.max_photos_per_report + 1)
@@ -64,6 +71,7 @@ async def _report_input(request: Request, rt: Runtime) -> intake.ReportInput:
                 raise InvalidInput(f"每次最多上传 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
             for f in files:
                 raw = await f.read()
+                sent.append((f.filename or "", hashlib.sha256(raw).hexdigest()))
                 kind = "after" if body.self_handled and (f.filename or "").startswith("after") else "before"
                 uploads.append(await run_in_threadpool(photos.prepare_photo, rt, raw, kind, f.filename or ""))
         else:
@@ -82,15 +90,23 @@ async def _report_input(request: Request, rt: Runtime) -> intake.ReportInput:
         crs=body.crs, address=body.address, road=body.road, urgency=body.urgency,
         reporter_name=body.reporter_name, reporter_phone=body.reporter_phone, source=body.source,
         photos=tuple(uploads), photo_ids=tuple(body.photo_ids), self_handled=body.self_handled,
-    )
+    ), {"body": body.model_dump(mode="json"), "photos": sent}
 
 
 @router.post("/reports", status_code=201, summary="上报问题（市民/热线/监督员/外部系统）", openapi_extra=_MULTIPART_DOC)
-async def create_report(request: Request, rt: RuntimeDep, user: OptionalStaff) -> dict[str, Any]:
-    data = await _report_input(request, rt)
+async def create_report(request: Request, response: Response, rt: RuntimeDep, user: OptionalStaff,
+                        client: ClientIP) -> dict[str, Any]:
+    if user is None:  # anonymous: counted per client address before the body is read
+        await run_in_threadpool(limits.admit_anonymous_report, rt, client)
+    data, content = await _report_input(request, rt)
+    actor = actor_of(user)
+    key = idempotency.key_of(request.headers.get(idempotency.HEADER), actor, client, rt.settings.secret_key, content,
+                             201)
     # Validation and the grid lookup are in-memory and quick; the write joins the group commit and
     # is awaited without holding a worker thread.
-    result = await asyncio.wrap_future(intake.submit_report(rt, data, actor_of(user)))
+    result = await asyncio.wrap_future(intake.submit_report(rt, data, actor, key))
+    if result.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return {"case_no": result.case_no, "state": result.state, "grid_code": result.grid_code,
             "version": result.version, "public_token": result.public_token,
             "track_url": f"/track/{result.case_no}?t={result.public_token}"}
@@ -102,7 +118,7 @@ def list_cases(
     user: CurrentStaff,
     state: Annotated[list[str] | None, Query(description="状态，可多选")] = None,
     category: Annotated[list[str] | None, Query()] = None,
-    unit: Annotated[list[int] | None, Query()] = None,
+    unit: Annotated[list[Id] | None, Query()] = None,
     grid: Annotated[list[str] | None, Query()] = None,
     street: Annotated[list[str] | None, Query()] = None,
     district: Annotated[list[str] | None, Query()] = None,
@@ -181,7 +197,7 @@ async def upload_photos(request: Request, rt: RuntimeDep, user: CurrentStaff) ->
 
 
 @router.get("/photos/{photo_id}", summary="照片文件", response_class=FileResponse)
-def get_photo(photo_id: int, rt: RuntimeDep) -> FileResponse:
+def get_photo(photo_id: PathId, rt: RuntimeDep) -> FileResponse:
     path, row = photos.photo_file(rt, photo_id)
     return FileResponse(path, media_type=row["content_type"])
 
@@ -209,5 +225,7 @@ def reopen(case_no: str, body: ReopenBody, rt: RuntimeDep) -> dict[str, Any]:
 
 
 @public.post("/cases/{case_no}/me_too", summary="我也遇到（代替重复上报）")
-def me_too(case_no: str, rt: RuntimeDep) -> dict[str, Any]:
-    return case_service.perform_action(rt, case_no, Action.ME_TOO, CITIZEN, case_service.ActionInput(version=None))
+def me_too(case_no: str, rt: RuntimeDep, client: ClientIP) -> dict[str, Any]:
+    limits.admit_me_too(rt, client)
+    data = case_service.ActionInput(version=None, client_key=limits.client_key(rt, client))
+    return case_service.perform_action(rt, case_no, Action.ME_TOO, CITIZEN, data)

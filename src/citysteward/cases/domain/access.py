@@ -1,8 +1,9 @@
 """Who may see a case, and which actions are not staff work.
 
 Visibility: staff see every case; a responsible unit's staff (责任单位) only their unit's cases — on the
-case page those it leads or assists, in the ledger those it leads (an assisting unit is told through
-its notices). A unit asking for another unit's case learns nothing, not even that it exists.
+case page those it leads or assists, in the ledger and what is drawn from it (hot spots, the papers,
+indicators) those it leads (an assisting unit is told through its notices). A unit asking for another
+unit's case learns nothing, not even that it exists.
 """
 
 from __future__ import annotations
@@ -51,12 +52,20 @@ def may_act_on(case: Case, actor: Actor, action: Action | None) -> bool:
 
 def is_reporter(case: Case, token: str | None) -> bool:
     """The reporter proves who they are with the random token handed out with the case number."""
-    return bool(token and case.public_token and secrets.compare_digest(token, case.public_token))
+    # compared as bytes: compare_digest refuses non-ASCII str, and a token typed by anyone may be anything
+    return bool(token and case.public_token
+                and secrets.compare_digest(token.encode("utf-8", "surrogatepass"), case.public_token.encode()))
+
+
+def led_units(actor: Actor) -> tuple[int, ...] | None:
+    """Whose cases this actor may see, named by number and address, in the ledger and in everything
+    drawn from it (hot spots, papers, indicators): a unit's staff only the cases their unit leads (an
+    account without a unit: none); other staff every unit's (None); a citizen none."""
+    if _unit_limited(actor):
+        return (actor.unit_id,) if actor.unit_id is not None else ()
+    return None if actor.role.is_staff else ()
 
 
 def visible_ledger(f: CaseFilter, actor: Actor) -> CaseFilter:
-    """The ledger this actor may read: a unit's staff only the cases their unit leads (an account
-    without a unit: none); other staff every case; a citizen none."""
-    if _unit_limited(actor):
-        return replace(f, led_by=(actor.unit_id,) if actor.unit_id is not None else ())
-    return replace(f, led_by=None if actor.role.is_staff else ())
+    """The ledger this actor may read (see `led_units`)."""
+    return replace(f, led_by=led_units(actor))

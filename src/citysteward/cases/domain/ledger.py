@@ -17,6 +17,7 @@ from typing import Any
 from citysteward.cases.domain.model import CaseState, Source
 from citysteward.kernel.deadlines import Light
 from citysteward.kernel.errors import InvalidInput
+from citysteward.kernel.periods import check_day, check_moment
 
 # Matches beyond this are reported as "10,000+": a ledger page needs no exact count of a million rows.
 COUNT_CAP = 10_000
@@ -121,9 +122,11 @@ def _moment(value: Any, tz: tzinfo, *, end: bool) -> datetime:
         return _day_start(value, tz, end=end)
     text = str(value)
     try:
-        return _day_start(date.fromisoformat(text), tz, end=end)
+        day = date.fromisoformat(text)
     except ValueError:
         pass
+    else:
+        return _day_start(day, tz, end=end)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -132,13 +135,14 @@ def _moment(value: Any, tz: tzinfo, *, end: bool) -> datetime:
 
 
 def _day_start(day: date, tz: tzinfo, *, end: bool) -> datetime:
+    check_day(day, "date_to" if end else "date_from")
     return datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=tz)
 
 
 def _zoned(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise InvalidInput("日期时间需带时区，例如 2026-11-22T00:00:00+08:00")
-    return moment
+    return check_moment(moment)
 
 
 def _flag(key: str, value: Any) -> bool:

@@ -22,10 +22,10 @@ from citysteward.geography import services as geography_services
 from citysteward.kernel import deadlines
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.cells import cell_of, cells_within
-from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound, StaleCase
+from citysteward.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleCase
 from citysteward.kernel.privacy import mask_name, mask_phone
 from citysteward.kernel.timelimit import TimeLimit
-from citysteward.org.services import accounts
+from citysteward.org.services import access, accounts
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
 
@@ -44,6 +44,7 @@ class ActionInput:
     category_code: str | None = None
     urgency: str | None = None
     token: str | None = None  # the reporter's tracking token: a citizen's rating or "not fixed" needs it
+    client_key: str | None = None  # who says "me too" (services/limits.py): counted once per client and case
 
 
 def _load(uow: CasesUnitOfWork, case_no: str, actor: Actor, *, lock: bool = False, action: Action | None = None) -> Case:
@@ -129,6 +130,10 @@ def _prepare(rt: Runtime, uow: CasesUnitOfWork, case: Case, action: Action, data
             unit = uow.org.unit(unit_id) if unit_id else None
             if unit_id and (unit is None or not unit["active"]):
                 raise InvalidInput(f"责任单位 {unit_id} 不存在或已停用", {"field": "unit_id"})
+    if action is Action.ME_TOO and data.client_key:
+        assert case.id is not None
+        if not uow.cases.add_me_too(case.id, data.client_key, rt.now()):
+            raise Conflict("您已对该问题反映过“我也遇到”，同一问题只计一次", {"case_no": case.case_no})
     if action is Action.MERGE and data.merged_into:
         target = uow.cases.get(data.merged_into)
         if target is None or target.state.is_final:
@@ -164,6 +169,9 @@ def case_detail(rt: Runtime, case_no: str, actor: Actor) -> CaseDetail:
     areas = geography_services.area_names(rt)
     cat = catalogue.by_code.get(case.category_code)
     personal = actor.role.sees_personal_data
+    shown = [f for f in ("reporter_name", "reporter_phone") if getattr(case, f)] if personal else []
+    if shown:  # the reporter's name and phone in full: the access log says who saw them
+        access.record_view(rt, actor, "case", case.case_no, shown)
     light = live_light(rt, case, rt.now())
     return CaseDetail(
         case_no=case.case_no, id=case.id, version=case.version, state=case.state, source=case.source,

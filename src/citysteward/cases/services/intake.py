@@ -1,20 +1,24 @@
 """Report intake (信息采集): citizens, the 12345 hotline, inspectors and other systems report a
 problem; it gets a case number, a grid and a place in the ledger. An inspector may fix a small
-problem on the spot (自处理) with before and after photos."""
+problem on the spot (自处理) with before and after photos. A report sent with an Idempotency-Key is
+written once however often the client retries it (domain/idempotency.py): the key is claimed, the case
+written and the answer kept in one transaction."""
 
 from __future__ import annotations
 
 import re
 import secrets
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.idempotency import IdempotencyKey
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Source
 from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
+from citysteward.cases.services import idempotency as keys
 from citysteward.cases.services.photos import PreparedPhoto, save_photo
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
@@ -23,7 +27,8 @@ from citysteward.geography.domain.codes import GridCode
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.cells import cell_of
-from citysteward.kernel.errors import Forbidden, InvalidInput
+from citysteward.kernel.errors import DomainError, Forbidden, InvalidInput
+from citysteward.kernel.text import clean_text
 from citysteward.platform.groupcommit import GroupCommit
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
@@ -65,12 +70,33 @@ class ReportResult:
     grid_code: str
     public_token: str
     version: int
+    replayed: bool = False  # the answer kept for an Idempotency-Key: nothing was written this time
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case_no": self.case_no, "id": self.id, "state": self.state, "grid_code": self.grid_code,
+                "public_token": self.public_token, "version": self.version}
+
+    @classmethod
+    def replayed_from(cls, stored: dict[str, Any]) -> ReportResult:
+        """An answer kept by `to_json`; keys this version no longer has are ignored (answers live 24 h)."""
+        return cls(**{k: v for k, v in stored.items() if k in _RESULT_FIELDS}, replayed=True)
+
+
+_RESULT_FIELDS = frozenset(ReportResult.__dataclass_fields__) - {"replayed"}
+
+# One-line texts of a report, with the names people know them by.
+_ONE_LINE = (("address", "地址"), ("road", "道路"), ("reporter_name", "联系人"), ("reporter_phone", "联系电话"))
+
+
+def _cleaned(data: ReportInput) -> ReportInput:
+    """Every text through the one sanitiser (kernel/text.py), whichever edge it came in by."""
+    changes: dict[str, Any] = {name: clean_text(value, field=name, label=label)
+                               for name, label in _ONE_LINE if (value := getattr(data, name))}
+    description = clean_text(data.description, multiline=True, field="description", label="问题描述")
+    return replace(data, description=description, **changes)
 
 
 def _validate(rt: Runtime, data: ReportInput, actor: Actor) -> tuple[Source, float, float, str]:
-    texts = (data.description, data.address, data.road, data.reporter_name, data.reporter_phone)
-    if any(t and "\x00" in t for t in texts):
-        raise InvalidInput("内容中包含非法控制字符", {"field": "description"})
     description = data.description.strip()
     if not description:
         raise InvalidInput("请填写问题描述", {"field": "description"})
@@ -110,28 +136,48 @@ class _Prepared:
     urgency: str
     grid: GridCode
     at: datetime
+    key: IdempotencyKey | None = None
 
 
-def report_case(rt: Runtime, data: ReportInput, actor: Actor) -> ReportResult:
-    return submit_report(rt, data, actor).result()
+def report_case(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey | None = None) -> ReportResult:
+    return submit_report(rt, data, actor, key).result()
 
 
-def submit_report(rt: Runtime, data: ReportInput, actor: Actor) -> Future[ReportResult]:
+def submit_report(rt: Runtime, data: ReportInput, actor: Actor,
+                  key: IdempotencyKey | None = None) -> Future[ReportResult]:
     """Validate now (errors raise here), write with the next group commit; an async caller awaits
-    the future without holding a thread."""
-    prepared = _prepare(rt, data, actor)
+    the future without holding a thread. A key already answered is found by the writer, which answers
+    as the first time and writes nothing; a retry the rules now refuse (a category retired since) gets
+    the first answer too. Only then is the key looked up here: a read on every request cost intake
+    about a third of its throughput (bench/intake.py --keys)."""
+    try:
+        prepared = _prepare(rt, data, actor, key)
+    except DomainError:
+        first = answered(rt, key)
+        if first is None:
+            raise
+        done: Future[ReportResult] = Future()
+        done.set_result(first)
+        return done
     # One writer: the day's case-number row is locked by each batch until it commits anyway.
     writer: GroupCommit[CasesUnitOfWork, _Prepared, ReportResult] = rt.singleton("intake_writer", lambda: GroupCommit(
         lambda: unit_of_work(rt), lambda uow, p: _write(rt, uow, p), write_many=lambda uow, ps: _write_many(rt, uow, ps)))
     return writer.enqueue(prepared)
 
 
-def _prepare(rt: Runtime, data: ReportInput, actor: Actor) -> _Prepared:
+def answered(rt: Runtime, key: IdempotencyKey | None) -> ReportResult | None:
+    """The first answer kept for this key, if any (a 422 if the key came with another request)."""
+    first = keys.first_answer(rt, key) if key is not None else None
+    return ReportResult.replayed_from(first) if first is not None else None
+
+
+def _prepare(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey | None = None) -> _Prepared:
+    data = _cleaned(data)
     source, lon, lat, description = _validate(rt, data, actor)
     category = catalogue_services.catalogue(rt).get(data.category_code)
     urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
     grid = GridCode.parse(geography_services.grid_index(rt).locate(lon, lat))
-    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now())
+    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now(), key)
 
 
 def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
@@ -171,6 +217,10 @@ def _result(case: Case) -> ReportResult:
 
 
 def _write(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
+    return _write_many(rt, uow, [p])[0]
+
+
+def _write_one(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
     """One report, with its photos and an inspector's on-the-spot handling."""
     local_day = _local_day(rt, p)
     case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
@@ -191,9 +241,13 @@ def _write(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
 
 
 def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
-    """A batch in a few multi-row statements; reports with photos or self-handling go one by one."""
-    results: dict[int, ReportResult] = {}
-    plain = [(i, p) for i, p in enumerate(batch) if not (p.data.photos or p.data.photo_ids or p.data.self_handled)]
+    """A batch in a few multi-row statements; reports with photos or self-handling go one by one.
+    Keys are claimed first: a report whose key is already answered is not written again."""
+    claims = keys.claim(rt, uow, [p.key for p in batch])
+    results = {i: ReportResult.replayed_from(answer) for i, answer in claims.answers.items()}
+    todo = [i for i in range(len(batch)) if i not in results and i not in claims.repeats]
+    plain = [(i, batch[i]) for i in todo
+             if not (batch[i].data.photos or batch[i].data.photo_ids or batch[i].data.self_handled)]
     by_day: dict[str, list[tuple[int, _Prepared]]] = {}
     for i, p in plain:
         by_day.setdefault(_local_day(rt, p), []).append((i, p))
@@ -206,9 +260,13 @@ def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> li
         uow.cases.add_many([c for _, _, c in cases])
         uow.cases.append_events([_report_event(p, c) for _, p, c in cases])
         results.update((i, _result(c)) for i, _, c in cases)
-    for i, p in enumerate(batch):
+    for i in todo:
         if i not in results:
-            results[i] = _write(rt, uow, p)
+            results[i] = _write_one(rt, uow, batch[i])
+    for i, first in claims.repeats.items():  # the same key twice in one batch: the second is a retry
+        results[i] = replace(results[first], replayed=True)
+    keys.remember(uow, [(key, results[i].to_json()) for i in todo if (key := batch[i].key) is not None])
+    keys.prune(rt, uow)
     return [results[i] for i in range(len(batch))]
 
 

@@ -23,6 +23,7 @@ from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.kernel.deadlines import Light
 from citysteward.kernel.errors import DomainError, InvalidInput, NotFound, StaleCase
+from citysteward.kernel.text import clean_text
 from citysteward.kernel.timelimit import LimitUnit, TimeLimit
 from citysteward.org.deps import PageUser, Shell
 from citysteward.org.services import accounts
@@ -178,10 +179,12 @@ async def _action_input(rt: Runtime, user: StaffUser, action: Action, form: Form
                                             f.filename or "") for f in files]
         photo_ids = await run_in_threadpool(photos.upload_photos, rt, prepared, user.display_name)
     return case_service.ActionInput(
-        version=_int(form.get("version"), "版本号"), note=str(form.get("note") or ""),
+        version=_int(form.get("version"), "版本号"),
+        note=clean_text(str(form.get("note") or ""), multiline=True, field="note", label="说明"),
         unit_id=_int(form.get("unit_id"), "单位"),
         assisting_unit_ids=tuple(int(str(u)) for u in form.getlist("assisting_unit_ids") if str(u).isdigit()),
-        override_reason=str(form.get("override_reason") or ""), extension=extension,
+        override_reason=clean_text(str(form.get("override_reason") or ""), multiline=True, field="override_reason",
+                                   label="改派理由"), extension=extension,
         merged_into=str(form.get("merged_into") or "").strip() or None, photo_ids=tuple(photo_ids),
         category_code=str(form.get("category_code") or "").strip() or None,
         urgency=str(form.get("urgency") or "").strip() or None,

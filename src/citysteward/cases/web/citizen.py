@@ -17,6 +17,7 @@ from citysteward.kernel.errors import DomainError, NotFound
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.errors import status_of
 from citysteward.platform.http.pages import PageRoute, render
+from citysteward.platform.http.schemas import LongText
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 CITIZEN = Actor(role=Role.CITIZEN, name="市民")
@@ -89,14 +90,14 @@ def _citizen_step(request: Request, rt: Any, case_no: str, action: Action,
 
 @router.post("/track/{case_no}/rate")
 def rate(request: Request, case_no: str, rt: RuntimeDep, satisfaction: Annotated[str, Form()] = "",
-         note: Annotated[str, Form()] = "", t: Annotated[str, Form()] = "") -> Response:
+         note: Annotated[LongText, Form()] = "", t: Annotated[str, Form()] = "") -> Response:
     data = case_service.ActionInput(version=None, note=note.strip()[:500], satisfaction=satisfaction or None,
                                     token=t or None)
     return _citizen_step(request, rt, case_no, Action.RATE, data)
 
 
 @router.post("/track/{case_no}/reopen")
-def reopen(request: Request, case_no: str, rt: RuntimeDep, note: Annotated[str, Form()] = "",
+def reopen(request: Request, case_no: str, rt: RuntimeDep, note: Annotated[LongText, Form()] = "",
            t: Annotated[str, Form()] = "") -> Response:
     data = case_service.ActionInput(version=None, note=note.strip()[:500], token=t or None)
     return _citizen_step(request, rt, case_no, Action.REOPEN, data)

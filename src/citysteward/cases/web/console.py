@@ -16,11 +16,14 @@ from citysteward.cases.domain.worklists import Queue, queues_for
 from citysteward.cases.services import actions as case_service
 from citysteward.catalogue.domain.categories import Urgency
 from citysteward.kernel.deadlines import Light
-from citysteward.kernel.errors import Unauthorized
+from citysteward.kernel.errors import TooManyRequests, Unauthorized
 from citysteward.org.deps import PageUser, Shell
 from citysteward.org.services import auth
+from citysteward.platform.http.client import ClientIP
 from citysteward.platform.http.deps import RuntimeDep, bearer_token
+from citysteward.platform.http.errors import headers_of, status_of
 from citysteward.platform.http.pages import COOKIE, PageRoute, render
+from citysteward.platform.http.urls import is_https
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 OPEN_CASES = CaseFilter(states=tuple(sorted(OPEN_STATES)))
@@ -47,16 +50,17 @@ def login_form(request: Request, next: str = "/console") -> HTMLResponse:
 
 
 @router.post("/console/login")
-def login(request: Request, rt: RuntimeDep, username: Annotated[str, Form()] = "",
+def login(request: Request, rt: RuntimeDep, client: ClientIP, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/console") -> Response:
     try:
-        result = auth.login(rt, username, password)
-    except Unauthorized as exc:
+        result = auth.login(rt, username, password, client)
+    except (Unauthorized, TooManyRequests) as exc:
         return render(request, "console/login.html", LoginPage(_safe_next(next), username, exc.message),
-                      status_code=401)
+                      status_code=status_of(exc), headers=headers_of(exc))
     response = RedirectResponse(_safe_next(next), status_code=303)
     max_age = int((result.expires_at - rt.now()).total_seconds())
-    response.set_cookie(COOKIE, result.token, max_age=max_age, httponly=True, samesite="lax", path="/")
+    response.set_cookie(COOKIE, result.token, max_age=max_age, httponly=True, samesite="lax", path="/",
+                        secure=is_https(request.scope, rt.settings))  # behind HTTPS the cookie never travels in clear
     return response
 
 

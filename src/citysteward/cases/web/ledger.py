@@ -29,6 +29,7 @@ from citysteward.org.services.auth import StaffUser
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.pages import PageRoute, is_htmx, render
 from citysteward.platform.runtime import Runtime
+from citysteward.platform.xlsx import row_of
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 ORDERS = {"newest": "最新上报", "oldest": "最早上报", "deadline": "期限最近"}
@@ -180,7 +181,8 @@ def _row(r: dict[str, Any], tz: ZoneInfo) -> list[Any]:
 
 
 def _xlsx_chunks(rt: Runtime, user: StaffUser, f: CaseFilter, order: str) -> Iterator[bytes]:
-    """Pages of the ledger into a write-only workbook (constant memory), then the file in chunks."""
+    """Pages of the ledger into a write-only workbook (constant memory), then the file in chunks. The headers
+    are sent before the first row is read, so a cell openpyxl refused used to cut the download off."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("案件台账")
     for i, (_title, width) in enumerate(COLUMNS):
@@ -191,7 +193,7 @@ def _xlsx_chunks(rt: Runtime, user: StaffUser, f: CaseFilter, order: str) -> Ite
     while written < EXPORT_LIMIT:
         listed = case_service.list_cases(rt, user.actor, f, page, 200, order)
         for r in listed["items"]:
-            ws.append(_row(r, rt.settings.tz))
+            ws.append(row_of(ws, _row(r, rt.settings.tz)))  # stored text stays text (platform/xlsx.py)
         written += len(listed["items"])
         if len(listed["items"]) < 200:  # the total is capped for big ledgers: read until a short page
             break

@@ -17,6 +17,7 @@ from citysteward.org.services import accounts
 from citysteward.org.web.shell import AdminPage, _attempt, _message
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.pages import PageRoute, render
+from citysteward.platform.http.schemas import PathId
 from citysteward.platform.runtime import Runtime
 
 router = APIRouter(prefix="/console/admin", route_class=PageRoute, include_in_schema=False)
@@ -52,6 +53,6 @@ def create_rule(request: Request, rt: RuntimeDep, user: AdminPageUser, main_unit
 
 
 @router.post("/rules/{rule_id}/delete")
-def delete_rule(request: Request, rule_id: int, rt: RuntimeDep, user: AdminPageUser) -> Response:
+def delete_rule(request: Request, rule_id: PathId, rt: RuntimeDep, user: AdminPageUser) -> Response:
     return _attempt(lambda: cases_services_rules.delete_rule(rt, user.actor, rule_id), "rules",
                     lambda e, s: _rules_page(request, rt, user, e, s))

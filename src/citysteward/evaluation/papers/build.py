@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from citysteward.cases.domain.access import led_units
 from citysteward.catalogue import services as catalogue_services
 from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.papers import docx as report_docx
@@ -48,9 +49,9 @@ def _local(rt: Runtime, moment: datetime | None) -> str:
     return "" if moment is None else f"{moment.astimezone(rt.settings.tz):%Y-%m-%d %H:%M}"
 
 
-def _overdue_section(rt: Runtime, period: kernel_periods.Period, title: str, limit: int) -> Section:
+def _overdue_section(rt: Runtime, period: kernel_periods.Period, title: str, limit: int, reader: Actor) -> Section:
     with unit_of_work(rt, readonly=True) as uow:
-        rows = uow.evaluation.overdue_open_cases(period.end, limit)
+        rows = uow.evaluation.overdue_open_cases(period.end, limit, led_units(reader))
     units = accounts.unit_names(rt)
     areas = geography_services.area_names(rt)
     catalogue = catalogue_services.catalogue(rt)
@@ -65,22 +66,40 @@ def _unit_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in table["rows"] if r["key"] not in (None, "")]
 
 
-def daily(rt: Runtime, day: date) -> Paper:
+def reader_of(viewer: Actor | None, label: str) -> Actor:
+    """Whom a paper is written for: a unit's staff get their unit's edition (its own figures, cases,
+    tickets and hot spots: cases.domain.access.led_units); everyone else the city's."""
+    if viewer is not None and led_units(viewer) is not None:
+        return viewer
+    return Actor.system(label)
+
+
+def _edition(rt: Runtime, reader: Actor) -> tuple[str, str]:
+    """(title suffix, whose figures the lead speaks of)."""
+    if led_units(reader) is None:
+        return "", "全市"
+    name = accounts.unit_names(rt).get(reader.unit_id or 0, "本单位")
+    return f"（{name}）", name
+
+
+def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
     period = kernel_periods.Period.day(day, rt.settings.tz)
+    actor_view = reader_of(viewer, "每日调度")
     ds = indicator_service.load(rt, period)
-    total = indicator_service.table(rt, ds, "total")["total"]
-    by_unit = indicator_service.table(rt, ds, "unit")
-    by_category = indicator_service.table(rt, ds, "category")
+    total = indicator_service.table(rt, ds, "total", viewer=actor_view)["total"]
+    by_unit = indicator_service.table(rt, ds, "unit", viewer=actor_view)
+    by_category = indicator_service.table(rt, ds, "category", viewer=actor_view)
     c = total["counts"]
-    actor_view = Actor.system("每日调度")
+    suffix, whose = _edition(rt, actor_view)
     tickets = supervision_service.list_tickets(rt, actor_view, {"start": period.start, "end": period.end},
                                                page_size=200)
     look = hotspot_service.rules(rt).lookback_days
-    spots = hotspot_service.find(rt, date_from=period.end - timedelta(days=look), date_to=period.end, limit=20)
+    spots = hotspot_service.find(rt, actor_view, date_from=period.end - timedelta(days=look), date_to=period.end,
+                                limit=20)
     city = rt.settings.city_name
     paper = Paper(
-        kind="daily", title=f"{city}城市管理每日调度", period_label=period.label, generated_at=rt.now(),
-        lead=[f"{period.label}，全市新增上报问题 {c['reported']} 件，立案 {c['registered']} 件，派遣 {c['dispatched']} 件，"
+        kind="daily", title=f"{city}城市管理每日调度{suffix}", period_label=period.label, generated_at=rt.now(),
+        lead=[f"{period.label}，{whose}新增上报问题 {c['reported']} 件，立案 {c['registered']} 件，派遣 {c['dispatched']} 件，"
               f"处置 {c['handled']} 件（按时 {c['handled_on_time']} 件、超期 {c['handled_late']} 件），结案 {c['closed']} 件；"
               f"截至当日 24 时超期未处置 {c['overdue_unhandled']} 件。",
               f"当日下发督导单 {tickets['summary']['text']}；近 {look} 天反复反弹的难点点位 {spots['total']} 处。"],
@@ -101,7 +120,7 @@ def daily(rt: Runtime, day: date) -> Paper:
     paper.sections.append(Section("当日上报问题类别（前十）", ["问题类别", "上报数", "立案数", "结案数"], [
         [r["name"], r["counts"]["reported"], r["counts"]["registered"], r["counts"]["closed"]]
         for r in cats if r["counts"]["reported"] or r["counts"]["registered"]]))
-    paper.sections.append(_overdue_section(rt, period, "超期未处置案件（截至当日 24 时）", 20))
+    paper.sections.append(_overdue_section(rt, period, "超期未处置案件（截至当日 24 时）", 20, actor_view))
     paper.sections.append(Section("当日下发督导单", ["编号", "级别", "责任单位", "督导事项", "整改期限", "状态"], [
         [t["ticket_no"], t["level_label"], "、".join(u["unit_name"] or "" for u in t["units"]), t["title"],
          _local(rt, t["deadline"]), t["state_label"]] for t in tickets["items"]], note=tickets["summary"]["text"]))
@@ -116,23 +135,24 @@ def daily(rt: Runtime, day: date) -> Paper:
     return paper
 
 
-def monthly(rt: Runtime, day: date) -> Paper:
+def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
     period = kernel_periods.Period.month(day.year, day.month, rt.settings.tz)
+    actor_view = reader_of(viewer, "月通报")
     ds = indicator_service.load(rt, period)
-    total = indicator_service.table(rt, ds, "total")["total"]
-    by_category = indicator_service.table(rt, ds, "category")
+    total = indicator_service.table(rt, ds, "total", viewer=actor_view)["total"]
+    by_category = indicator_service.table(rt, ds, "category", viewer=actor_view)
     unit_rank = ranking_service.ranking(rt, period, "unit", ds)
     street_rank = ranking_service.ranking(rt, period, "street", ds)
     c, r = total["counts"], total["rates"]
-    actor_view = Actor.system("月通报")
+    suffix, whose = _edition(rt, actor_view)
     tickets = supervision_service.ticket_summary(rt, actor_view, {"start": period.start, "end": period.end})
     city = rt.settings.city_name
     ht = total["handle_time"]
     red = [x["name"] for x in unit_rank["rows"] if x["flag"] == "red"]
     blue = [x["name"] for x in unit_rank["rows"] if x["flag"] == "blue"]
     paper = Paper(
-        kind="monthly", title=f"{city}城市管理月通报", period_label=period.label, generated_at=rt.now(),
-        lead=[f"{period.label}，全市上报问题 {c['reported']} 件，有效上报 {c['valid_reported']} 件；立案 {c['registered']} 件，"
+        kind="monthly", title=f"{city}城市管理月通报{suffix}", period_label=period.label, generated_at=rt.now(),
+        lead=[f"{period.label}，{whose}上报问题 {c['reported']} 件，有效上报 {c['valid_reported']} 件；立案 {c['registered']} 件，"
               f"应结案 {c['due_close']} 件，结案 {c['closed']} 件（结案率 {_pct(r['close_rate'])}），"
               f"按期结案 {c['closed_on_time']} 件（按期结案率 {_pct(r['on_time_close_rate'])}）。",
               f"应处置 {c['due_handle']} 件，处置 {c['handled']} 件，按时处置 {c['handled_on_time']} 件"
@@ -164,7 +184,7 @@ def monthly(rt: Runtime, day: date) -> Paper:
     paper.sections.append(Section("高发问题类别（前十）", ["问题类别", "立案数", "结案数", "按期结案数", "按期结案率"], [
         [x["name"], x["counts"]["registered"], x["counts"]["closed"], x["counts"]["closed_on_time"],
          _pct(x["rates"]["on_time_close_rate"])] for x in cats if x["counts"]["registered"]]))
-    paper.sections.append(_overdue_section(rt, period, "超期未处置最严重的案件", WORST_OVERDUE))
+    paper.sections.append(_overdue_section(rt, period, "超期未处置最严重的案件", WORST_OVERDUE, actor_view))
     paper.sections.append(Section("督导单办理情况", ["责任单位", "督导单", "白色", "黄色", "红色", "已整改"], [
         [u["unit_name"], u["total"], u["white"], u["yellow"], u["red"], u["rectified"]] for u in tickets["by_unit"]],
         note=tickets["text"]))
@@ -183,13 +203,13 @@ FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessing
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def build(rt: Runtime, kind: str, day: date, fmt: str) -> tuple[str, bytes, str]:
-    """(file name, content, media type) of one paper."""
+def build(rt: Runtime, kind: str, day: date, fmt: str, viewer: Actor | None = None) -> tuple[str, bytes, str]:
+    """(file name, content, media type) of one paper, in the edition `viewer` may read (`reader_of`)."""
     if kind not in ("daily", "monthly"):
         raise InvalidInput("报表只有 daily（每日调度）和 monthly（月通报）两种", {"field": "kind"})
     if fmt not in FORMATS:
         raise InvalidInput("格式只能是 docx 或 xlsx", {"field": "format"})
-    paper = daily(rt, day) if kind == "daily" else monthly(rt, day)
+    paper = daily(rt, day, viewer) if kind == "daily" else monthly(rt, day, viewer)
     render = report_docx.render if fmt == "docx" else report_xlsx.render
     return f"{paper.filename}.{fmt}", render(paper, rt.settings.tz), FORMATS[fmt]
 

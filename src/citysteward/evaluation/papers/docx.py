@@ -2,7 +2,8 @@
 east-asian font attribute Word uses for CJK text), tables, and bar charts drawn with Pillow.
 
 The chart font is WenQuanYi Micro Hei (Debian: fonts-wqy-microhei) or another CJK font found on the
-machine; without one, Pillow's built-in font draws the bars and numbers and the labels degrade."""
+machine; without one, Pillow's built-in font draws the bars and numbers and the labels degrade.
+Text runs go through `kernel.text.printable`: stored text may hold characters XML cannot."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from PIL import Image, ImageDraw, ImageFont
+
+from citysteward.kernel.text import printable
 
 if TYPE_CHECKING:
     from citysteward.evaluation.papers.model import Chart, Paper
@@ -179,7 +182,7 @@ def _para(doc_or_cell: Any, text: str, *, size: float = 11, bold: bool = False, 
     p = doc_or_cell.add_paragraph()
     if align is not None:
         p.alignment = align
-    run = _fonts(p.add_run(text), name, size, bold)
+    run = _fonts(p.add_run(printable(text)), name, size, bold)  # lxml refuses control characters
     if colour is not None:
         run.font.color.rgb = colour
     return p
@@ -188,7 +191,7 @@ def _para(doc_or_cell: Any, text: str, *, size: float = 11, bold: bool = False, 
 def _cell(cell: Any, value: Any, bold: bool = False) -> None:
     cell.text = ""
     p = cell.paragraphs[0]
-    _fonts(p.add_run("" if value is None else str(value)), FONT, 9, bold)
+    _fonts(p.add_run("" if value is None else printable(str(value))), FONT, 9, bold)
 
 
 def _shade(cell: Any, fill: str) -> None:

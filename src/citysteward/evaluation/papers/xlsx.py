@@ -1,5 +1,6 @@
 """Excel rendering of a paper (services/reports.py) with openpyxl: a summary sheet, one sheet per
-table, and native bar charts over the data they show (Excel redraws them; nothing is a picture)."""
+table, and native bar charts over the data they show (Excel redraws them; nothing is a picture).
+Every cell goes through `platform.xlsx.put`: stored text stays text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+
+from citysteward.kernel.text import printable
+from citysteward.platform.xlsx import put
 
 if TYPE_CHECKING:
     from citysteward.evaluation.papers.model import Paper
@@ -24,7 +28,7 @@ _BAD = '[]:*?/\\'
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    name = "".join(ch for ch in title if ch not in _BAD)[:28] or "表"
+    name = "".join(ch for ch in printable(title) if ch not in _BAD)[:28] or "表"
     base, n = name, 2
     while name in used:
         name = f"{base[:26]}{n}"
@@ -35,14 +39,14 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 def _write_table(ws: Any, row: int, columns: list[str], rows: list[list[Any]]) -> int:
     for j, name in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=j, value=name)
+        cell = put(ws, row, j, name)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, values in enumerate(rows, start=row + 1):
         for j, value in enumerate(values, start=1):
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = put(ws, i, j, value)
             cell.font = Font(name=FONT)
             cell.border = _BORDER
             if value in _FLAG_FILL:
@@ -58,22 +62,22 @@ def render(paper: Paper, tz: ZoneInfo) -> bytes:
     used: set[str] = set()
     ws = wb.active
     ws.title = _sheet_name("概况", used)
-    ws.cell(row=1, column=1, value=f"{paper.title}（{paper.period_label}）").font = Font(name=FONT, bold=True, size=16)
-    ws.cell(row=2, column=1, value=f"生成时间：{paper.generated_at.astimezone(tz):%Y-%m-%d %H:%M}").font = Font(
+    put(ws, 1, 1, f"{paper.title}（{paper.period_label}）").font = Font(name=FONT, bold=True, size=16)
+    put(ws, 2, 1, f"生成时间：{paper.generated_at.astimezone(tz):%Y-%m-%d %H:%M}").font = Font(
         name=FONT, size=9, color="666666")
     r = 3
     for sentence in paper.lead:
-        ws.cell(row=r, column=1, value=sentence).font = Font(name=FONT)
+        put(ws, r, 1, sentence).font = Font(name=FONT)
         r += 1
     _write_table(ws, r + 1, ["指标", "数值"], [list(f) for f in paper.figures])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 14
     for sec in paper.sections:
         sheet = wb.create_sheet(_sheet_name(sec.title, used))
-        sheet.cell(row=1, column=1, value=sec.title).font = Font(name=FONT, bold=True, size=14)
+        put(sheet, 1, 1, sec.title).font = Font(name=FONT, bold=True, size=14)
         start = 2
         if sec.note:
-            sheet.cell(row=2, column=1, value=sec.note).font = Font(name=FONT, size=10)
+            put(sheet, 2, 1, sec.note).font = Font(name=FONT, size=10)
             start = 3
         _write_table(sheet, start, sec.columns, sec.rows)
         sheet.freeze_panes = sheet.cell(row=start + 1, column=1)
@@ -85,7 +89,7 @@ def render(paper: Paper, tz: ZoneInfo) -> bytes:
         _write_table(sheet, 1, header, rows)
         chart = BarChart()
         chart.type = "col"
-        chart.title = chart_def.title
+        chart.title = printable(chart_def.title)
         chart.y_axis.title = chart_def.unit
         chart.height, chart.width = 9, 18
         data = Reference(sheet, min_col=2, max_col=1 + len(chart_def.series), min_row=1, max_row=1 + len(rows))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from citysteward.cases.domain.access import led_units
 from citysteward.cases.domain.model import Source
 from citysteward.catalogue import services as catalogue_services
 from citysteward.evaluation import domain as evaluation_domain
@@ -146,12 +147,17 @@ def _normalise_filters(filters: Mapping[str, Any] | None) -> dict[str, set[Any]]
     return out
 
 
-def rollup(ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None
+def rollup(ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None, viewer: Actor | None = None
            ) -> tuple[dict[Any, dict[str, int]], dict[Any, list[float]]]:
+    """Counts and handling times by `cut`; a unit's staff (`viewer`) get their own unit's only
+    (cases.domain.access.led_units), whatever units they ask for."""
     if cut not in CUTS:
         raise InvalidInput(f"不支持的统计维度：{cut}（可选 {'、'.join(CUTS)}）", {"field": "cut"})
     dim = CUTS[cut]
     f = _normalise_filters(filters)
+    own = led_units(viewer) if viewer is not None else None
+    if own is not None:
+        f["unit"] = f.get("unit", set(own)) & set(own)  # empty: nothing matches
     counts: dict[Any, dict[str, int]] = defaultdict(dict)
     for row in ds.rows:
         if f and not _keep(row, f):
@@ -187,8 +193,9 @@ def entry(key: Any, name: str, raw: Mapping[str, int], minutes: list[float]) -> 
             "handle_time": evaluation_domain.duration_stats(minutes)}
 
 
-def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    counts, minutes = rollup(ds, cut, filters)
+def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None = None,
+          viewer: Actor | None = None) -> dict[str, Any]:
+    counts, minutes = rollup(ds, cut, filters, viewer)
     name = names_for(rt, cut)
     rows = [entry(k, name(k), counts[k], minutes.get(k, [])) for k in counts]
     rows.sort(key=lambda r: (r["key"] in (None, ""), str(r["key"])))
@@ -206,9 +213,9 @@ def table(rt: Runtime, ds: Dataset, cut: str, filters: Mapping[str, Any] | None 
     }
 
 
-def compute(rt: Runtime, period: kernel_periods.Period, cut: str = "total", filters: Mapping[str, Any] | None = None
-            ) -> dict[str, Any]:
-    return table(rt, load(rt, period), cut, filters)
+def compute(rt: Runtime, period: kernel_periods.Period, cut: str = "total", filters: Mapping[str, Any] | None = None,
+            viewer: Actor | None = None) -> dict[str, Any]:
+    return table(rt, load(rt, period), cut, filters, viewer)
 
 
 def definitions() -> dict[str, Any]:

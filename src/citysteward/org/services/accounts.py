@@ -9,7 +9,7 @@ from typing import Any
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Conflict, InvalidInput, NotFound
 from citysteward.org.ports import unit_of_work
-from citysteward.org.services import auth
+from citysteward.org.services import access, auth
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 
@@ -41,14 +41,23 @@ def create_unit(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, An
     return row
 
 
+# An update with no field to change is the client's mistake (and `UPDATE … SET` with nothing is no SQL).
+NOTHING_TO_CHANGE = "没有要修改的内容"
+
+
 def update_unit(rt: Runtime, actor: Actor, unit_id: int, changes: dict[str, Any]) -> dict[str, Any]:
     allowed = {k: v for k, v in changes.items() if k in ("name", "kind", "district_code", "phone", "active")}
+    if not allowed:
+        raise InvalidInput(NOTHING_TO_CHANGE)
     if "kind" in allowed and allowed["kind"] not in UNIT_KINDS:
         raise InvalidInput(f"未知的单位类型：{allowed['kind']}")
     with unit_of_work(rt) as uow:
         before = uow.org.unit(unit_id)
         if before is None:
             raise NotFound(f"单位 {unit_id} 不存在")
+        same_name = uow.org.unit_by_name(allowed["name"]) if "name" in allowed else None
+        if same_name and same_name["id"] != unit_id:
+            raise Conflict(f"单位「{allowed['name']}」已存在")
         uow.org.update_unit(unit_id, allowed)
         after = uow.org.unit(unit_id)
         record_change(rt, uow, actor, "unit", unit_id, "update", before, after)
@@ -107,23 +116,30 @@ def update_user(rt: Runtime, actor: Actor, user_id: int, changes: dict[str, Any]
         if len(changes["password"]) < 8:
             raise InvalidInput("密码至少 8 位", {"field": "password"})
         allowed["password_hash"] = auth.hash_password(changes["password"])
+    if not allowed:
+        raise InvalidInput(NOTHING_TO_CHANGE)
     with unit_of_work(rt) as uow:
         before = uow.org.user(user_id)
         if before is None:
             raise NotFound(f"用户 {user_id} 不存在")
+        if allowed.get("unit_id") and uow.org.unit(allowed["unit_id"]) is None:
+            raise InvalidInput(f"单位 {allowed['unit_id']} 不存在", {"field": "unit_id"})
         uow.org.update_user(user_id, allowed)
         if "role" in allowed or "unit_id" in allowed or allowed.get("active") is False or "password_hash" in allowed:
             uow.org.delete_user_tokens(user_id)  # old sessions must not keep old rights
         after = uow.org.user(user_id)
         record_change(rt, uow, actor, "user", user_id, "update", before, after)
         uow.commit()
-    auth.forget_cached_tokens()
     return _public_user(after or {})
 
 
-def list_users(rt: Runtime, unit_id: int | None = None) -> list[dict[str, Any]]:
+def list_users(rt: Runtime, unit_id: int | None = None, viewer: Actor | None = None) -> list[dict[str, Any]]:
+    """The users with their phones (personal data): a `viewer` seeing them is written to the access log."""
     with unit_of_work(rt, readonly=True) as uow:
-        return [_public_user(r) for r in uow.org.users(unit_id)]
+        rows = [_public_user(r) for r in uow.org.users(unit_id)]
+    if viewer is not None:
+        access.record_view(rt, viewer, "users", unit_id if unit_id is not None else "*", ["phone"])
+    return rows
 
 TTL = 15.0
 

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from citysteward.kernel.actor import Role
 from citysteward.org.deps import AdminPageUser, Shell
-from citysteward.org.services import accounts
+from citysteward.org.services import access, accounts
 from citysteward.org.web.shell import AdminPage, _attempt, _message
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.pages import PageRoute, render
+from citysteward.platform.http.schemas import PathId
 from citysteward.platform.runtime import Runtime
 
 router = APIRouter(prefix="/console/admin", route_class=PageRoute, include_in_schema=False)
@@ -43,7 +44,7 @@ def create_unit(request: Request, rt: RuntimeDep, user: AdminPageUser, name: Ann
 
 
 @router.post("/units/{unit_id}")
-def update_unit(request: Request, unit_id: int, rt: RuntimeDep, user: AdminPageUser,
+def update_unit(request: Request, unit_id: PathId, rt: RuntimeDep, user: AdminPageUser,
                 active: Annotated[str, Form()] = "") -> Response:
     return _attempt(lambda: accounts.update_unit(rt, user.actor, unit_id, {"active": active == "1"}), "units",
                     lambda e, s: _units_page(request, rt, user, e, s))
@@ -53,7 +54,7 @@ def update_unit(request: Request, unit_id: int, rt: RuntimeDep, user: AdminPageU
 def _users_page(request: Request, rt: Runtime, user: Any, error: str = "", status: int = 200,
                 done: str = "") -> HTMLResponse:
     roles = [r for r in Role if r not in (Role.CITIZEN, Role.SYSTEM)]
-    page = AdminPage(Shell.of(user, "admin"), "users", accounts.list_users(rt),
+    page = AdminPage(Shell.of(user, "admin"), "users", accounts.list_users(rt, viewer=user.actor),
                      {"roles": roles, "units": accounts.list_units(rt), "unit_names": accounts.unit_names(rt)},
                      _message(done), error)
     return render(request, "admin/users.html", page, status_code=status)
@@ -80,7 +81,7 @@ def create_user(request: Request, rt: RuntimeDep, user: AdminPageUser, username:
 
 
 @router.post("/users/{user_id}")
-def update_user(request: Request, user_id: int, rt: RuntimeDep, user: AdminPageUser,
+def update_user(request: Request, user_id: PathId, rt: RuntimeDep, user: AdminPageUser,
                 role: Annotated[str, Form()] = "", unit_id: Annotated[str, Form()] = "",
                 active: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
     changes: dict[str, Any] = {"role": role, "unit_id": _unit_id(unit_id), "active": active == "1"}
@@ -88,3 +89,18 @@ def update_user(request: Request, user_id: int, rt: RuntimeDep, user: AdminPageU
         changes["password"] = password
     return _attempt(lambda: accounts.update_user(rt, user.actor, user_id, changes), "users",
                     lambda e, s: _users_page(request, rt, user, e, s))
+
+
+# ------------------------------------------------------------------ the access log
+ACCESS_PAGE = 50
+
+
+@router.get("/access", response_class=HTMLResponse)
+def access_log(request: Request, rt: RuntimeDep, user: AdminPageUser, action: str = "", username: str = "",
+               entity_id: str = "", before_id: int | None = None) -> HTMLResponse:
+    filters = {"action": action, "username": username.strip()[:64], "entity_id": entity_id.strip()[:64]}
+    rows = access.entries(rt, filters, before_id, ACCESS_PAGE)
+    more = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None
+    page = AdminPage(Shell.of(user, "admin"), "access", rows,
+                     {"filters": filters, "actions": access.ACTIONS, "before_id": more})
+    return render(request, "admin/access.html", page)

@@ -18,7 +18,7 @@ from citysteward.platform.http.pages import PageRoute, render
 
 router = APIRouter(prefix="/console/admin", route_class=PageRoute, include_in_schema=False)
 SECTIONS = {"units": "单位管理", "users": "用户与角色", "grids": "网格管理", "categories": "类别与时限",
-            "calendar": "工作日历", "rules": "责任划分规则"}
+            "calendar": "工作日历", "rules": "责任划分规则", "access": "访问日志"}
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citysteward.kernel import errors as e
 from citysteward.kernel.errors import DomainError
+from citysteward.platform.http.forms import FormRefused
 
 log = logging.getLogger("citysteward.api")
 
@@ -39,6 +41,7 @@ _FIELD_MESSAGES = {
     "list_type": "应为列表",
     "string_type": "应为文本",
     "string_pattern_mismatch": "格式不正确",
+    "control_character": "含有不可见的控制字符，请删除后重新提交",  # schemas.Text / LongText
 }
 
 
@@ -46,8 +49,15 @@ _FIELD_MESSAGES = {
 STATUS: dict[type[DomainError], int] = {
     e.InvalidInput: 422, e.OutsideCity: 422, e.CalendarMissing: 422, e.NotFound: 404, e.Unauthorized: 401,
     e.Forbidden: 403, e.IllegalTransition: 409, e.StaleCase: 409, e.Conflict: 409, e.PayloadTooLarge: 413,
-    e.UnsupportedMedia: 415, DomainError: 400,
+    e.UnsupportedMedia: 415, e.TooManyRequests: 429, DomainError: 400,
 }
+
+
+def headers_of(exc: DomainError) -> dict[str, str] | None:
+    """Headers an error answer carries: a throttled client is told when to come back."""
+    if isinstance(exc, e.TooManyRequests):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def status_of(exc: DomainError) -> int:
@@ -75,12 +85,17 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=status_of(exc))
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=status_of(exc),
+                            headers=headers_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         message, problems = describe_validation(list(exc.errors()))
         return JSONResponse(error_body("invalid_input", message, problems), status_code=422)
+
+    @app.exception_handler(FormRefused)
+    async def _form(request: Request, exc: FormRefused) -> JSONResponse:
+        return JSONResponse(error_body("invalid_input", exc.message, {"field": exc.field}), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -90,7 +105,34 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(f"http_{exc.status_code}", message), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), status_code=500)
+    # Unexpected errors are answered by `ServerErrors` (installed with the other edge middleware), not by an
+    # `Exception` handler: Starlette re-raises after such a handler and the server then drops the connection.
+
+
+class ServerErrors:
+    """The last resort: an unexpected error is logged and answered with a 500 in the API's shape, and not
+    re-raised, so the server keeps the connection open for the client's next request. (If the response
+    had already started, nothing sensible can be sent: the server closes the connection.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), status_code=500)
+            await response(scope, receive, send)

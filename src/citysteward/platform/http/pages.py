@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from citysteward.config import Settings
 from citysteward.kernel.errors import DomainError, NotFound
 from citysteward.platform.http.errors import status_of
+from citysteward.platform.http.forms import FormRefused
 
 WEB_DIR = Path(__file__).parent
 TEMPLATE_DIR = WEB_DIR / "templates"
@@ -104,6 +105,8 @@ class PageRoute(APIRoute):
                 return error_page(request, 404, exc.message)
             except DomainError as exc:
                 return error_page(request, status_of(exc), exc.message)
+            except FormRefused as exc:  # a form field that cannot be stored as sent (platform/http/forms.py)
+                return error_page(request, 422, exc.message)
             except RequestValidationError:
                 return error_page(request, 422, "请求参数有误，请检查后重试")
 

@@ -1,22 +1,25 @@
 """Recurring hot spots (反复反弹的难点点位) and listed supervision (挂牌督办).
 
 `find` lists the places where one category keeps coming back (rules: domain/hotspots.py) with their
-history; `list_hotspot` puts one under listed supervision with an owner unit and a long-term measure;
+history, for those who may search (`SEARCHERS`), within the configured limits and one search at a time
+per worker; `list_hotspot` puts one under listed supervision with an owner unit and a long-term measure;
 `listed` shows the listed places and whether each stays fixed (no new report of that category within
 its radius since it was listed)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from citysteward.cases.domain.access import led_units
 from citysteward.cases.domain.model import CaseState
 from citysteward.catalogue import services as catalogue_services
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.cells import cell_of
-from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput, NotFound
+from citysteward.kernel.errors import Forbidden, IllegalTransition, InvalidInput, NotFound, TooManyRequests
 from citysteward.notify import services as notify
 from citysteward.org.services import accounts, settings
 from citysteward.org.services.audit import record_change
@@ -24,9 +27,13 @@ from citysteward.platform.runtime import Runtime
 from citysteward.supervision.domain.hotspots import (
     Hotspot,
     HotspotRules,
+    HotspotScan,
+    HotspotSearch,
     PlaceCase,
-    find_hotspots,
+    may_search,
     near,
+    plan_search,
+    scan_hotspots,
     within,
 )
 from citysteward.supervision.domain.tickets import ISSUERS, TicketLevel, TicketSource
@@ -34,6 +41,9 @@ from citysteward.supervision.ports import unit_of_work
 from citysteward.supervision.services import tickets as supervision_service
 
 SETTINGS_KEY = "hotspots"
+# A search is CPU-bound Python: two at once in one worker would each take twice as long and hold the GIL
+# from every other request twice as often. One at a time; the next waits this long, then is told to retry.
+SEARCH_WAIT_S = 20.0
 
 
 def rules(rt: Runtime) -> HotspotRules:
@@ -50,38 +60,48 @@ def _place(r: dict[str, Any]) -> PlaceCase:
                      address=r["address"], closes=r["closes"], reopens=r["reopens"])
 
 
-def detect(rt: Runtime, start: datetime, end: datetime, category: str | None = None,
-           overrides: dict[str, Any] | None = None) -> tuple[list[Hotspot], HotspotRules]:
-    """Hot spots with a recurrence in [start, end); earlier cases within the window count as history."""
-    base = rules(rt)
-    merged = {**base.to_dict(), **{k: v for k, v in (overrides or {}).items() if v is not None}}
-    use = HotspotRules.from_dict(merged)
+def detect(rt: Runtime, search: HotspotSearch, category: str | None = None,
+           led_by: tuple[int, ...] | None = None) -> HotspotScan:
+    """Hot spots with a recurrence in [start, end) among at most `max_cases` cases (the newest);
+    earlier cases within the window count as history. `truncated`: a limit cut the scan short.
+    `led_by`: only the cases these units lead (a unit's own places; see cases.domain.access.led_units)."""
+    cap = search.rules.max_cases
     with unit_of_work(rt, readonly=True) as uow:
-        rows = uow.hotspots.place_cases(start - timedelta(days=use.window_days), end, category)
-    found = [h for h in find_hotspots((_place(r) for r in rows), use) if any(start <= x.at < end
-                                                                                for x in h.recurrences)]
-    return found, use
+        rows = uow.hotspots.place_cases(search.since, search.end, category, limit=cap + 1, led_by=led_by)
+    capped = len(rows) > cap
+    scan = scan_hotspots((_place(r) for r in rows[-cap:]), search.rules)
+    found = [h for h in scan.hotspots if any(search.start <= x.at < search.end for x in h.recurrences)]
+    return HotspotScan(hotspots=found, scanned=scan.scanned, truncated=capped or scan.truncated)
 
 
-def find(rt: Runtime, date_from: datetime | None = None, date_to: datetime | None = None,
+def find(rt: Runtime, actor: Actor, date_from: datetime | None = None, date_to: datetime | None = None,
          category: str | None = None, distance_m: float | None = None, window_days: float | None = None,
          min_recurrences: int | None = None, limit: int = 100) -> dict[str, Any]:
-    now = rt.now()
-    end = date_to or now
-    start = date_from or (end - timedelta(days=rules(rt).lookback_days))
-    if end <= start:
-        raise InvalidInput("结束时间必须晚于开始时间")
-    found, use = detect(rt, start, end, category, {"distance_m": distance_m, "window_days": window_days,
-                                                   "min_recurrences": min_recurrences})
+    may_search(actor.role)
+    base = rules(rt)
+    end = date_to or rt.now()
+    start = date_from or (end - timedelta(days=base.lookback_days))
+    search = plan_search(base, start, end, distance_m, window_days, min_recurrences)
+    gate = rt.singleton("hotspot_search", lambda: threading.BoundedSemaphore(1))
+    if not gate.acquire(timeout=SEARCH_WAIT_S):
+        raise TooManyRequests("难点点位查询正忙，请稍后再试", retry_after=10)
+    try:
+        scan = detect(rt, search, category, led_units(actor))
+    finally:
+        gate.release()
+    use = search.rules
     with unit_of_work(rt, readonly=True) as uow:
         listed = uow.hotspots.listings(state="listed")
     catalogue = catalogue_services.catalogue(rt)
     items = []
-    for h in found[:limit]:
+    for h in scan.hotspots[:limit]:
         match = next((row for row in listed if row["category_code"] == h.category_code
                       and within(h.lon, h.lat, row["lon"], row["lat"], max(row["radius_m"], use.distance_m))), None)
         items.append(hotspot_view(h, catalogue.name(h.category_code), match["id"] if match else None))
-    return {"rules": use.to_dict(), "from": start, "to": end, "total": len(found), "items": items}
+    return {"rules": use.to_dict(), "from": start, "to": end, "total": len(scan.hotspots), "items": items,
+            "scanned": scan.scanned, "truncated": scan.truncated,
+            "truncated_label": (f"案件过多，仅分析了最近的 {scan.scanned} 件；请缩短时间段或按类别查询"
+                                if scan.truncated else "")}
 
 
 def hotspot_view(h: Hotspot, category_name: str, listed_id: int | None) -> dict[str, Any]:
@@ -171,15 +191,19 @@ def list_hotspot(rt: Runtime, actor: Actor, data: ListingInput) -> dict[str, Any
     return {"id": hotspot_id, "state": "listed", "ticket_no": ticket_no}
 
 
-def listed(rt: Runtime, state: str | None = "listed") -> list[dict[str, Any]]:
-    """Listed places, each with the reports of its category within its radius since it was listed."""
+def listed(rt: Runtime, state: str | None = "listed", actor: Actor | None = None) -> list[dict[str, Any]]:
+    """Listed places, each with the reports of its category within its radius since it was listed;
+    a unit's staff see the places their unit owns."""
     if state not in (None, "listed", "delisted"):
         raise InvalidInput("状态只能是 listed 或 delisted", {"field": "state"})
+    owners = led_units(actor) if actor is not None else None
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     out = []
     with unit_of_work(rt, readonly=True) as uow:
         for row in uow.hotspots.listings(state=state):
+            if owners is not None and row["owner_unit_id"] not in owners:
+                continue
             cells = sorted(near(row["cell"], row["radius_m"]))
             since = [c for c in uow.hotspots.cases_since(cells, row["category_code"], row["listed_at"])
                      if within(row["lon"], row["lat"], c["lon"], c["lat"], row["radius_m"])]

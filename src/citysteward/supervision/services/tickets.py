@@ -12,6 +12,7 @@ from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.cells import cell_of
 from citysteward.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from citysteward.kernel.periods import check_moment
 from citysteward.notify import services as notify
 from citysteward.org.services import accounts, settings
 from citysteward.platform.runtime import Runtime
@@ -125,6 +126,7 @@ def issue_ticket(rt: Runtime, actor: Actor, data: TicketInput) -> dict[str, Any]
             raise InvalidInput("整改期限需带时区", {"field": "deadline"})
         if deadline <= now:
             raise InvalidInput("整改期限必须晚于当前时间", {"field": "deadline"})
+        check_moment(deadline, "deadline")  # year 9999 is a typing error, and overflows zone arithmetic later
     elif data.limit_hours is not None:
         if not 0 < data.limit_hours <= 24 * 365:
             raise InvalidInput("整改时限（小时）应大于 0", {"field": "limit_hours"})

@@ -30,24 +30,31 @@ class SqlHotspotRepository:
         self.conn = conn
 
     def place_cases(self, start: datetime, end: datetime, category: str | None = None,
-                    cells: Sequence[str] | None = None) -> list[dict[str, Any]]:
+                    cells: Sequence[str] | None = None, limit: int | None = None,
+                    led_by: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """Cases reported in [start, end) that were not voided or merged, with their close and reopen
-        times (from the step log), for the hot-spot finder."""
+        times (from the step log), for the hot-spot finder; at most the newest `limit`, oldest first.
+        Both reads are ranges on an index (`ix_cases_reported_at`, `ix_case_events_action_at`) no wider
+        than the cases returned."""
         conds = [C.c.reported_at >= start, C.c.reported_at < end,
                  C.c.state.notin_(["voided", "rejected", "merged"])]
         if category:
             conds.append(C.c.category_code == category)
         if cells is not None:
             conds.append(C.c.cell.in_(list(cells)))
-        rows = [dict(r._mapping) for r in self.conn.execute(
-            select(C.c.id, C.c.case_no, C.c.category_code, C.c.lon, C.c.lat, C.c.cell, C.c.reported_at, C.c.state,
-                   C.c.address).where(*conds).order_by(C.c.id))]
+        if led_by is not None:  # a unit's own cases (cases.domain.access.led_units)
+            conds.append(C.c.main_unit_id.in_(list(led_by)))
+        stmt = (select(C.c.id, C.c.case_no, C.c.category_code, C.c.lon, C.c.lat, C.c.cell, C.c.reported_at,
+                       C.c.state, C.c.address).where(*conds).order_by(C.c.reported_at.desc(), C.c.id.desc()))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = [dict(r._mapping) for r in self.conn.execute(stmt)][::-1]
         if not rows:
             return rows
         steps: dict[int, dict[str, list[datetime]]] = {}
-        lo = rows[0]["id"]
-        ev = select(E.c.case_id, E.c.action, E.c.at).where(
-            E.c.action.in_(["close", "reopen"]), E.c.case_id >= lo, E.c.at >= start, E.c.at < end)
+        lo = min(r["id"] for r in rows)
+        ev = select(E.c.case_id, E.c.action, E.c.at).where(  # a case is closed or reopened after its report
+            E.c.action.in_(["close", "reopen"]), E.c.case_id >= lo, E.c.at >= rows[0]["reported_at"], E.c.at < end)
         ids = {r["id"] for r in rows}
         for cid, action, at in self.conn.execute(ev):
             if cid in ids:

@@ -147,5 +147,24 @@ window.CS = (function () {
     note.textContent = n === 0 ? note.dataset.empty : n === 1 ? input.files[0].name : `已选择 ${n} 个文件`;
   });
 
+  // "Back" links (error pages): history.back() from a listener, not a javascript: URL the CSP forbids.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("[data-back]");
+    if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+
+  // Pages name their map in markup (data-cs-map, data-info) instead of starting it from an inline
+  // script: the Content-Security-Policy allows scripts from /static only.
+  const STARTERS = {
+    case: (el) => caseMap(el),
+    city: (el) => cityMap(el, document.getElementById(el.dataset.info)),
+    "grid-admin": (el) => gridAdminMap(el, document.getElementById(el.dataset.info)),
+  };
+  function startMaps() {
+    document.querySelectorAll("[data-cs-map]").forEach((el) => { if (STARTERS[el.dataset.csMap]) STARTERS[el.dataset.csMap](el); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startMaps);
+  else startMaps();
+
   return { esc, getJSON, baseMap, areaLayers, pin, cityMap, caseMap, gridAdminMap, districtStyle, gridStyle };
 })();

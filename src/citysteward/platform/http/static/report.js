@@ -106,6 +106,14 @@
     return items.length;
   }
 
+  // One Idempotency-Key per version of the form: sending it again after a network error is the same
+  // report, not a second case (docs/security.md "Idempotent intake"); an edit makes a new key.
+  let reportKey = null;
+  const newKey = () => (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  form.addEventListener("input", () => { reportKey = null; });
+  form.addEventListener("change", () => { reportKey = null; });
+
   async function send() {
     const data = new FormData(form);
     data.delete("photos");
@@ -113,9 +121,18 @@
     for (const [k, v] of Array.from(data.entries())) if (v === "") data.delete(k);
     $("report-submit").disabled = true;
     try {
-      const r = await fetch("/api/v1/reports", { method: "POST", body: data, credentials: "omit" });
-      const body = await r.json();
+      reportKey = reportKey || newKey();
+      const post = () => fetch("/api/v1/reports", { method: "POST", body: data, credentials: "omit",
+                                                   headers: { "Idempotency-Key": reportKey } });
+      let r = await post();
+      let body = await r.json();
+      if (r.status === 422 && body.error === "idempotency_key_reused") {  // moved on the map since: a new report
+        reportKey = newKey();
+        r = await post();
+        body = await r.json();
+      }
       if (!r.ok) { showError(body.message || "提交失败，请稍后重试"); return; }
+      reportKey = null;
       done(body.case_no, "提交成功", body.track_url);
     } catch (e) {
       showError("网络异常，请稍后重试");

@@ -1,14 +1,15 @@
-"""Repositories on SQLAlchemy Core: explicit row <-> domain mapping, one class per aggregate."""
+"""Storage of cases and their events: explicit row <-> domain mapping, the ledger query, bulk writes."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -16,7 +17,6 @@ from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.model import Action, CaseState, PendingRequest, Satisfaction, Source
-from citysteward.cases.domain.routing import ResponsibilityRule
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import StaleCase
 from citysteward.kernel.timelimit import LimitUnit, TimeLimit
@@ -327,42 +327,14 @@ class SqlCaseRepository:
     def update_light(self, case_id: int, light: str, overdue: bool) -> None:
         self.conn.execute(update(cases_tables.cases).where(cases_tables.cases.c.id == case_id).values(light=light, overdue=overdue))
 
-
-# ---------------------------------------------------------------- responsibility rules
-def _row_to_rule(r: Any) -> ResponsibilityRule:
-    return ResponsibilityRule(
-        id=r.id, main_unit_id=r.main_unit_id, assisting_unit_ids=tuple(r.assisting_unit_ids or ()),
-        category_code=r.category_code, category_class=r.category_class, grid_code=r.grid_code,
-        area_code=r.area_code, road=r.road, note=r.note or "", active=bool(r.active),
-    )
+    def add_me_too(self, case_id: int, client_key: str, at: datetime) -> bool:
+        """Record that this client said "me too" on this case; False if it already had."""
+        stmt = _ME_TOO[self.conn.dialect.name]
+        return self.conn.execute(stmt, {"case_id": case_id, "client_key": client_key, "at": at}).first() is not None
 
 
-def rule_to_row(rule: ResponsibilityRule) -> dict[str, Any]:
-    return {
-        "category_code": rule.category_code, "category_class": rule.category_class, "grid_code": rule.grid_code,
-        "area_code": rule.area_code, "road": rule.road, "main_unit_id": rule.main_unit_id,
-        "assisting_unit_ids": list(rule.assisting_unit_ids), "note": rule.note, "active": rule.active,
-    }
-
-
-class SqlRuleRepository:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def all(self) -> list[ResponsibilityRule]:
-        return [_row_to_rule(r) for r in self.conn.execute(select(cases_tables.responsibility_rules).order_by(cases_tables.responsibility_rules.c.id))]
-
-    def get(self, rule_id: int) -> ResponsibilityRule | None:
-        r = self.conn.execute(select(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule_id)).first()
-        return _row_to_rule(r) if r else None
-
-    def add(self, rule: ResponsibilityRule) -> int:
-        return self.conn.execute(insert(cases_tables.responsibility_rules).values(rule_to_row(rule))
-                                 .returning(cases_tables.responsibility_rules.c.id)).scalar_one()
-
-    def update(self, rule: ResponsibilityRule) -> None:
-        self.conn.execute(update(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule.id)
-                          .values(rule_to_row(rule)))
-
-    def delete(self, rule_id: int) -> None:
-        self.conn.execute(delete(cases_tables.responsibility_rules).where(cases_tables.responsibility_rules.c.id == rule_id))
+_ME_TOO = {  # once per client and case: a second "me too" inserts nothing and returns no row
+    name: fn(cases_tables.case_me_too).on_conflict_do_nothing(index_elements=["case_id", "client_key"])
+    .returning(cases_tables.case_me_too.c.case_id)
+    for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}

@@ -1,0 +1,41 @@
+"""What anyone may do without an account, and how often (docs/security.md "Throttling"): anonymous
+reports (REST and the citizen page, which posts to the same endpoint) per client address per minute
+and per day; "me too" per client address per minute and per day, and counted at most once per client
+and case (the `case_me_too` record, keyed by a keyed hash of the address, never the address itself).
+Staff reports are not limited here: they are signed in and their logins are throttled instead."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from citysteward.kernel.throttle import DAY, MINUTE, Limit
+from citysteward.platform.runtime import Runtime
+
+
+def report_limits(rt: Runtime) -> tuple[Limit, Limit]:
+    s = rt.settings
+    return (Limit("report-minute", s.reports_per_minute, MINUTE, "提交过于频繁"),
+            Limit("report-day", s.reports_per_day, DAY, "今日提交的问题已达上限"))
+
+
+def me_too_limits(rt: Runtime) -> tuple[Limit, Limit]:
+    s = rt.settings
+    return (Limit("me-too-minute", s.me_too_per_minute, MINUTE, "操作过于频繁"),
+            Limit("me-too-day", s.me_too_per_day, DAY, "今日“我也遇到”次数已达上限"))
+
+
+def admit_anonymous_report(rt: Runtime, client_ip: str) -> None:
+    """Count one anonymous report from `client_ip`; past a limit: TooManyRequests."""
+    per_minute, per_day = report_limits(rt)
+    rt.throttle.hit(rt.now(), (per_minute, client_ip), (per_day, client_ip))
+
+
+def admit_me_too(rt: Runtime, client_ip: str) -> None:
+    per_minute, per_day = me_too_limits(rt)
+    rt.throttle.hit(rt.now(), (per_minute, client_ip), (per_day, client_ip))
+
+
+def client_key(rt: Runtime, client_ip: str) -> str:
+    """Who said "me too", as stored: a keyed hash of the address (no address in the database)."""
+    return hmac.new(rt.settings.secret_key.encode(), f"me-too:{client_ip}".encode(), hashlib.sha256).hexdigest()[:32]

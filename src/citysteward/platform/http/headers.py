@@ -1,0 +1,98 @@
+"""Security headers on every response, set in one place.
+
+- `Content-Security-Policy`: scripts, styles, fonts and requests from our own origin only (Leaflet,
+  ECharts and htmx are vendored under /static; page scripts are static files, configured by `data-*`
+  attributes, never inline). Two allowances, each as narrow as the pages need: `style-src-attr
+  'unsafe-inline'` for the `style="--c: …"` colour of badges and map pins (a style attribute cannot run
+  script; `<style>` elements stay forbidden), and images from `data:`/`blob:` (photo previews) plus the
+  map tile server when `CITYSTEWARD_TILE_URL` names one. `frame-ancestors 'none'`, `form-action 'self'`,
+  `base-uri 'none'`, `object-src 'none'`. The interactive API docs (/docs, /redoc) load Swagger UI /
+  ReDoc from their CDN with an inline start-up script, and get a policy that allows exactly that.
+- `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
+  `Referrer-Policy: strict-origin-when-cross-origin`.
+- `Strict-Transport-Security` only when browsers reach us over HTTPS (see `urls.is_https`).
+- `Cache-Control: no-store` on everything but /static: pages and API answers carry personal data
+  (reporters' phones, case addresses, users), and no shared or browser cache should keep them. A
+  response that sets its own Cache-Control keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from citysteward.config import Settings
+from citysteward.platform.http.urls import is_https
+
+STATIC_PREFIX = "/static/"
+DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOCS_CDN = "https://cdn.jsdelivr.net"
+HSTS = "max-age=31536000"
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source for a Leaflet tile URL template: `https://t{s}.tianditu.gov.cn/…` → `https://*.tianditu.gov.cn`."""
+    if not tile_url.strip():
+        return ""
+    parts = urlsplit(tile_url.strip())
+    if parts.scheme not in ("http", "https"):
+        return ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    if "{" in host:
+        first, _, rest = host.partition(".")
+        if "{" in rest or not rest:
+            return f"{parts.scheme}:"  # placeholders deep in the host name: the scheme is all we can say
+        host = f"*.{rest}"
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    images = " ".join(filter(None, ["'self'", "data:", "blob:", tile_source(settings.tile_url)]))
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self'", "style-src-elem 'self'",
+        "style-src-attr 'unsafe-inline'", f"img-src {images}", "font-src 'self'", "connect-src 'self'",
+        "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+    ])
+
+
+DOCS_POLICY = "; ".join([
+    "default-src 'self'", f"script-src 'self' 'unsafe-inline' {DOCS_CDN}", f"style-src 'self' 'unsafe-inline' {DOCS_CDN}",
+    f"img-src 'self' data: {DOCS_CDN} https://fastapi.tiangolo.com", f"font-src 'self' data: {DOCS_CDN}",
+    "worker-src 'self' blob:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+])
+_SAFE_TOKEN = re.compile(r"^[\x20-\x7e]*$")
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        policy = content_security_policy(settings)
+        if not _SAFE_TOKEN.match(policy):
+            raise ValueError("CITYSTEWARD_TILE_URL makes an invalid Content-Security-Policy")
+        self.policy = policy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope["path"])
+        https = is_https(scope, self.settings)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("content-security-policy", DOCS_POLICY if path in DOCS_PATHS else self.policy)
+                headers.setdefault("x-frame-options", "DENY")
+                headers.setdefault("x-content-type-options", "nosniff")
+                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
+                if https:
+                    headers.setdefault("strict-transport-security", HSTS)
+                if not path.startswith(STATIC_PREFIX):
+                    headers.setdefault("cache-control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
