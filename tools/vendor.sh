@@ -5,7 +5,7 @@
 #
 # Fetches the pinned package tarballs with `npm pack` into a temporary directory, unpacks them and
 # copies only the distribution files we serve, plus each package's licence, into
-# src/citysteward/web/static/vendor/. Bump a version by editing the PINS below, re-run, review the
+# src/citysteward/platform/http/static/vendor/. Bump a version by editing the PINS below, re-run, review the
 # diff and commit; VERSIONS.txt is rewritten from the same pins.
 set -euo pipefail
 
@@ -14,10 +14,11 @@ PINS=(
   "leaflet.markercluster@1.5.3"
   "echarts@5.6.0"
   "htmx.org@2.0.11"
+  "swagger-ui-dist@5.35.0"
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="$ROOT/src/citysteward/web/static/vendor"
+DEST="$ROOT/src/citysteward/platform/http/static/vendor"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/citysteward-vendor.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -37,8 +38,8 @@ licence() {  # copy the first licence file found in package $1 to $2/LICENSE
   echo "no licence file in $1" >&2; return 1
 }
 
-rm -rf "$DEST/leaflet" "$DEST/markercluster" "$DEST/echarts" "$DEST/htmx"
-mkdir -p "$DEST/leaflet/images" "$DEST/markercluster" "$DEST/echarts" "$DEST/htmx"
+rm -rf "$DEST/leaflet" "$DEST/markercluster" "$DEST/echarts" "$DEST/htmx" "$DEST/swagger-ui"
+mkdir -p "$DEST/leaflet/images" "$DEST/markercluster" "$DEST/echarts" "$DEST/htmx" "$DEST/swagger-ui"
 
 cp pkg/leaflet/dist/leaflet.js pkg/leaflet/dist/leaflet.css "$DEST/leaflet/"
 cp pkg/leaflet/dist/images/* "$DEST/leaflet/images/"
@@ -55,6 +56,12 @@ licence echarts "$DEST/echarts"
 
 cp pkg/htmx.org/dist/htmx.min.js "$DEST/htmx/"
 licence htmx.org "$DEST/htmx"
+
+# Swagger UI for /docs (the API's interactive documentation), served from our own static files.
+cp pkg/swagger-ui-dist/swagger-ui-bundle.js pkg/swagger-ui-dist/swagger-ui.css \
+   pkg/swagger-ui-dist/favicon-32x32.png "$DEST/swagger-ui/"
+licence swagger-ui-dist "$DEST/swagger-ui"
+[[ -f pkg/swagger-ui-dist/NOTICE ]] && cp pkg/swagger-ui-dist/NOTICE "$DEST/swagger-ui/NOTICE"
 
 {
   echo "# Vendored front-end packages (fetched from the npm registry by tools/vendor.sh)"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from citysteward import __version__
@@ -64,6 +65,8 @@ TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/te
 # Whole-file imports sent as one JSON body: they get the upload limit, not the small body limit.
 BULK_UPLOAD_PATHS = ("/api/v1/areas/import",)
 
+SWAGGER = "/static/vendor/swagger-ui"  # Swagger UI from npm (swagger-ui-dist), see tools/vendor.sh
+
 
 @dataclass
 class InitResult:
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="CitySteward 市政管家 API",
         version=__version__,
         description="网格化城市管理：问题上报、立案、派遣、处置、核查、结案；Open311 GeoReport v2。",
+        docs_url=None, redoc_url=None,  # served below from the vendored Swagger UI: no CDN
     )
     app.state.runtime = rt
     app.state.settings = settings
@@ -110,6 +114,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     open311_api.mount(app)
     mount_pages(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} — 接口文档",
+                                   swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+                                   swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png")
 
     @app.get("/healthz", tags=["ops"], summary="健康检查")
     def healthz() -> dict[str, object]:

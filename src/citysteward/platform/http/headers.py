@@ -6,8 +6,8 @@
   'unsafe-inline'` for the `style="--c: …"` colour of badges and map pins (a style attribute cannot run
   script; `<style>` elements stay forbidden), and images from `data:`/`blob:` (photo previews) plus the
   map tile server when `CITYSTEWARD_TILE_URL` names one. `frame-ancestors 'none'`, `form-action 'self'`,
-  `base-uri 'none'`, `object-src 'none'`. The interactive API docs (/docs, /redoc) load Swagger UI /
-  ReDoc from their CDN with an inline start-up script, and get a policy that allows exactly that.
+  `base-uri 'none'`, `object-src 'none'`. The interactive API docs (/docs) load the vendored Swagger UI
+  from /static with an inline start-up script, and get a policy that allows exactly that.
 - `X-Frame-Options: DENY` (older browsers), `X-Content-Type-Options: nosniff`,
   `Referrer-Policy: strict-origin-when-cross-origin`.
 - `Strict-Transport-Security` only when browsers reach us over HTTPS (see `urls.is_https`).
@@ -28,8 +28,7 @@ from citysteward.config import Settings
 from citysteward.platform.http.urls import is_https
 
 STATIC_PREFIX = "/static/"
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
-DOCS_CDN = "https://cdn.jsdelivr.net"
+DOCS_PATHS = frozenset({"/docs"})
 HSTS = "max-age=31536000"
 
 
@@ -59,8 +58,9 @@ def content_security_policy(settings: Settings) -> str:
 
 
 DOCS_POLICY = "; ".join([
-    "default-src 'self'", f"script-src 'self' 'unsafe-inline' {DOCS_CDN}", f"style-src 'self' 'unsafe-inline' {DOCS_CDN}",
-    f"img-src 'self' data: {DOCS_CDN} https://fastapi.tiangolo.com", f"font-src 'self' data: {DOCS_CDN}",
+    # Swagger UI is vendored under /static; its page starts it with one inline script.
+    "default-src 'self'", "script-src 'self' 'unsafe-inline'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self' data:",
     "worker-src 'self' blob:", "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
 ])
 _SAFE_TOKEN = re.compile(r"^[\x20-\x7e]*$")
