@@ -227,14 +227,13 @@ def _insert(conn: Connection, table: Table, f: IO[bytes]) -> None:
 def _decoder(column: Column[Any]) -> Callable[[Any], Any] | None:
     """How a JSON value turns back into what the column's type binds (UTCDateTime wants a datetime)."""
     type_ = column.type.impl_instance if isinstance(column.type, sqltypes.TypeDecorator) else column.type
-    if isinstance(type_, sqltypes.JSON):
-        return None
-    try:
-        kind = type_.python_type
-    except NotImplementedError:
-        return None
-    return {datetime: datetime.fromisoformat, date: date.fromisoformat, dtime: dtime.fromisoformat,
-            Decimal: Decimal, bytes: base64.b64decode, float: float}.get(kind)
+    # Checked by SQLAlchemy type, most specific first (Float is a Numeric; JSON stays as decoded).
+    decoders: list[tuple[type[sqltypes.TypeEngine[Any]], Callable[[Any], Any]]] = [
+        (sqltypes.DateTime, datetime.fromisoformat), (sqltypes.Date, date.fromisoformat),
+        (sqltypes.Time, dtime.fromisoformat), (sqltypes.Float, float), (sqltypes.Numeric, Decimal),
+        (sqltypes.LargeBinary, base64.b64decode),
+    ]
+    return next((decode for kind, decode in decoders if isinstance(type_, kind)), None)
 
 
 def _reset_sequences(conn: Connection) -> None:
