@@ -13,6 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from citysteward import __version__
+from citysteward.assets import api as assets_api
+from citysteward.assets import web as assets_pages
+from citysteward.campaigns import api as campaigns_api
+from citysteward.campaigns import web as campaigns_pages
 from citysteward.cases.api import cases as cases_api
 from citysteward.cases.api import places as places_api
 from citysteward.cases.api import rules as rules_api
@@ -23,9 +27,13 @@ from citysteward.catalogue import api as catalogue_api
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue import web as catalogue_pages
 from citysteward.catalogue.domain.categories import load_default_catalogue
+from citysteward.citizens import api as citizens_api
+from citysteward.citizens import web as citizens_pages
 from citysteward.config import Settings
 from citysteward.evaluation import api as evaluation_api
 from citysteward.evaluation import web as evaluation_pages
+from citysteward.flood import api as flood_api
+from citysteward.flood import web as flood_pages
 from citysteward.geography import api as geography_api
 from citysteward.geography import web as geography_pages
 from citysteward.kernel.actor import Actor
@@ -34,6 +42,8 @@ from citysteward.open311 import api as open311_api
 from citysteward.org import api as org_api
 from citysteward.org.web import accounts as org_pages
 from citysteward.org.web import shell as admin_shell
+from citysteward.patrols import api as patrols_api
+from citysteward.patrols import web as patrols_pages
 from citysteward.platform.db import make_engine
 from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
@@ -43,6 +53,10 @@ from citysteward.platform.http.pages import STATIC_DIR, make_templates
 from citysteward.platform.runtime import Runtime
 from citysteward.platform.throttle import CounterStore, DatabaseCounters
 from citysteward.platform.throttle_redis import RedisCounters
+from citysteward.sensors import api as sensors_api
+from citysteward.sensors import web as sensors_pages
+from citysteward.subsurface import api as subsurface_api
+from citysteward.subsurface import web as subsurface_pages
 from citysteward.supervision import api as supervision_api
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from citysteward.worktime import api as worktime_api
@@ -53,14 +67,17 @@ PACKAGE = Path(__file__).parent
 # JSON API routers, in the order their paths are matched.
 API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router, places_api.router,
                rules_api.router, worktime_api.router, cases_api.router, cases_api.public, supervision_api.router,
-               evaluation_api.router, notify_api.router)
+               evaluation_api.router, notify_api.router,
+               assets_api.router, patrols_api.router, subsurface_api.router, flood_api.router, campaigns_api.router, sensors_api.router, citizens_api.router)
 # Page routers (HTML): the console first, then administration, the citizen page and the big screen.
 PAGE_MODULES = (console, ledger, case_page, admin_shell, org_pages, geography_pages, catalogue_pages, worktime_pages,
-                rules_pages, citizen, evaluation_pages)
+                rules_pages, citizen, evaluation_pages,
+                assets_pages, patrols_pages, subsurface_pages, flood_pages, campaigns_pages, sensors_pages, citizens_pages)
 # Every context with pages keeps its templates in <context>/templates; names are unique across them.
 TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/templates", "org/templates",
                                              "geography/templates", "catalogue/templates", "worktime/templates",
-                                             "evaluation/templates"))
+                                             "evaluation/templates",
+                                             "assets/templates", "patrols/templates", "subsurface/templates", "flood/templates", "campaigns/templates", "sensors/templates", "citizens/templates"))
 
 # Whole-file imports sent as one JSON body: they get the upload limit, not the small body limit.
 BULK_UPLOAD_PATHS = ("/api/v1/areas/import",)

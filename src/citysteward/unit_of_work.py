@@ -10,22 +10,34 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
+from citysteward.assets.store import SqlAssetsRepository
+from citysteward.campaigns.ports import CampaignsUnitOfWork
+from citysteward.campaigns.store import SqlCampaignsRepository
 from citysteward.cases.store.cases import SqlCaseRepository
 from citysteward.cases.store.idempotency import SqlIdempotencyRepository
 from citysteward.cases.store.rules import SqlRuleRepository
 from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.catalogue.store import SqlCatalogueRepository
+from citysteward.citizens.ports import CitizensUnitOfWork
+from citysteward.citizens.store import SqlCitizensRepository
 from citysteward.evaluation.ports import EvaluationUnitOfWork
 from citysteward.evaluation.store import SqlDashboardQueries, SqlEvaluationRepository
+from citysteward.flood.ports import FloodUnitOfWork
+from citysteward.flood.store import SqlFloodRepository
 from citysteward.geography.store import SqlAreaRepository
 from citysteward.kernel.errors import Conflict, InvalidInput
 from citysteward.notify.store import SqlOutboxRepository
 from citysteward.open311.ports import Open311UnitOfWork
 from citysteward.open311.store import SqlOpen311Repository
 from citysteward.org.store import SqlAccessLog, SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
+from citysteward.patrols.store import SqlPatrolsRepository
 from citysteward.platform.locks import SqlLocks
 from citysteward.platform.throttle import ThrottleUnitOfWork
 from citysteward.platform.throttle_store import SqlThrottleCounters
+from citysteward.sensors.ports import SensorsUnitOfWork
+from citysteward.sensors.store import SqlSensorsRepository
+from citysteward.subsurface.ports import SubsurfaceUnitOfWork
+from citysteward.subsurface.store import SqlSubsurfaceRepository
 from citysteward.supervision.store.hotspots import SqlHotspotRepository
 from citysteward.supervision.store.tickets import SqlSupervisionRepository
 from citysteward.worktime.ports import WorktimeUnitOfWork
@@ -77,6 +89,20 @@ class SqlUnitOfWork:
         self.open311 = SqlOpen311Repository(conn)
         self.dashboard = SqlDashboardQueries(conn)
         self.throttle = SqlThrottleCounters(conn)
+        # -- assets (issue 12)
+        self.assets = SqlAssetsRepository(conn)
+        # -- patrols (issue 11)
+        self.patrols = SqlPatrolsRepository(conn)
+        # -- subsurface (issue 13)
+        self.subsurface = SqlSubsurfaceRepository(conn)
+        # -- flood (issue 13)
+        self.flood = SqlFloodRepository(conn)
+        # -- campaigns (issue 14)
+        self.campaigns = SqlCampaignsRepository(conn)
+        # -- citizens (issue 15)
+        self.citizens = SqlCitizensRepository(conn)
+        # -- sensors (issue 17)
+        self.sensors = SqlSensorsRepository(conn)
         return self
 
     def __exit__(
@@ -121,10 +147,11 @@ class SqlUnitOfWorkFactory:
 
 
 def satisfies_every_port(uow: SqlUnitOfWork) -> tuple[
-        EvaluationUnitOfWork, Open311UnitOfWork, CatalogueUnitOfWork, WorktimeUnitOfWork]:
+        EvaluationUnitOfWork, Open311UnitOfWork, CatalogueUnitOfWork, WorktimeUnitOfWork, CampaignsUnitOfWork,
+        SubsurfaceUnitOfWork, FloodUnitOfWork, CitizensUnitOfWork, SensorsUnitOfWork]:
     """The one concrete unit of work serves every context: mypy checks it against each context's narrow
-    port here (together these four extend all the others), and the tests call it once."""
-    return uow, uow, uow, uow
+    port here (together these extend all the others), and the tests call it once."""
+    return uow, uow, uow, uow, uow, uow, uow, uow, uow
 
 
 def satisfies_the_throttle(uow: SqlUnitOfWork) -> ThrottleUnitOfWork:

@@ -36,6 +36,8 @@ from citysteward.demo.areas import DISTRICTS, DemoAreas, build_demo_areas
 from citysteward.demo.generator.context import Context, People
 from citysteward.demo.generator.teams import grid_teams
 from citysteward.demo.generator.year import generate
+from citysteward.demo.stages import AFTER_CASES, BEFORE_CASES
+from citysteward.demo.world import DemoWorld
 from citysteward.geography import services as geography_services
 from citysteward.geography.services import import_areas
 from citysteward.kernel.actor import Actor, Role
@@ -59,13 +61,6 @@ def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: 
     unit_defs = units.unit_definitions(areas)
     logins = units.login_list(unit_defs)
 
-    with rt.uow(readonly=True) as uow:
-        has_units = uow.org.unit_by_name(units.FACILITY) is not None
-        existing_cases = uow.cases.count()
-    if has_units and existing_cases >= cases:
-        say(f"演示数据已存在（{existing_cases} 件案件），跳过生成。")
-        return logins
-
     _check_city(rt, areas)
     result = initialise(rt)
     if result.categories or result.calendar_years:
@@ -74,11 +69,19 @@ def build_demo(rt: Runtime, *, cases: int = 20000, cell_m: float = 500.0, seed: 
     _import_areas(rt, areas, say)
     unit_ids = _organisation(rt, areas, unit_defs, say)
     _grid_teams(rt, areas, unit_ids, seed, say)
+    world = DemoWorld(areas=areas, unit_defs=unit_defs, unit_ids=unit_ids, seed=seed, console=console)
+    for stage in BEFORE_CASES:
+        stage(rt, world, say)
     with rt.uow(readonly=True) as uow:
         existing_cases = uow.cases.count()
     missing = cases - existing_cases
     if missing > 0:
         _cases(rt, areas, unit_defs, unit_ids, missing, seed + existing_cases, console)
+    else:
+        say(f"演示案件已存在（{existing_cases} 件），跳过生成。")
+    for stage in AFTER_CASES:
+        rt.cache.drop()
+        stage(rt, world, say)
     rt.cache.drop()
     say(f"演示城市已就绪，用时 {time.perf_counter() - started:.1f} 秒。")
     return logins

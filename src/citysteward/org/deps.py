@@ -75,8 +75,28 @@ class Shell:
 
     @classmethod
     def of(cls, user: auth.StaffUser, active: str) -> Shell:
-        items = [NavItem("workbench", "工作台", "/console"), NavItem("cases", "案件台账", "/console/cases"),
-                 NavItem("map", "案件地图", "/console/map"), NavItem("dashboard", "指挥大屏", "/dashboard")]
-        if user.role is Role.ADMIN:
-            items.append(NavItem("admin", "系统管理", "/console/admin"))
+        items = [NavItem(key, label, href) for key, label, href, roles in NAV if roles is None or user.role in roles]
         return cls(user, active, tuple(items))
+
+
+_R = Role
+_DESK = frozenset({_R.SUPERVISOR, _R.LEADER, _R.ADMIN, _R.SHIFT_LEADER, _R.DISPATCHER, _R.UNIT})
+_LEADERS = frozenset({_R.SUPERVISOR, _R.LEADER, _R.ADMIN, _R.SHIFT_LEADER})
+# The console's menu: key (the page's `active`), label, address, the roles that see it (None: all staff).
+# A context's pages live at the address its entry names; org does not import the contexts.
+NAV: tuple[tuple[str, str, str, frozenset[Role] | None], ...] = (
+    ("workbench", "工作台", "/console", None),
+    ("intake", "热线受理", "/console/intake", frozenset({_R.HOTLINE, _R.ACCEPTOR, _R.SHIFT_LEADER, _R.ADMIN})),
+    ("cases", "案件台账", "/console/cases", None),
+    ("map", "案件地图", "/console/map", None),
+    ("supervision", "督办", "/console/supervision", _DESK),
+    ("evaluation", "考评", "/console/evaluation", _LEADERS | {_R.DISPATCHER}),
+    ("patrols", "巡查", "/console/patrols", _LEADERS | {_R.INSPECTOR}),
+    ("assets", "道路部件", "/console/assets", None),
+    ("subsurface", "塌陷隐患", "/console/subsurface", _DESK),
+    ("flood", "防汛", "/console/flood", _DESK),
+    ("campaigns", "专项行动", "/console/campaigns", _DESK | {_R.INSPECTOR}),
+    ("sensors", "物联感知", "/console/sensors", _DESK),
+    ("dashboard", "指挥大屏", "/dashboard", None),
+    ("admin", "系统管理", "/console/admin", frozenset({_R.ADMIN})),
+)

@@ -1,0 +1,3 @@
+"""assets: pure rules and dataclasses (no database, no web)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""assets: use cases over the unit of work."""
+
+from __future__ import annotations

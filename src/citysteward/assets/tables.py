@@ -1,0 +1,7 @@
+"""Tables of the assets context, on the shared metadata."""
+
+from __future__ import annotations
+
+from citysteward.platform.db import metadata
+
+__all__ = ["metadata"]

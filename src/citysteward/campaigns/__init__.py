@@ -1,0 +1,1 @@
+"""Campaigns (专项行动), subjects and checklists, inspections, scoring and flags, key tasks."""

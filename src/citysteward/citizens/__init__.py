@@ -1,0 +1,1 @@
+"""The citizen's side: verified phones, my reports, follows and area alerts."""

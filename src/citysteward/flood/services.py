@@ -1,0 +1,3 @@
+"""flood: use cases over the unit of work."""
+
+from __future__ import annotations

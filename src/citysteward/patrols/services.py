@@ -1,0 +1,3 @@
+"""patrols: use cases over the unit of work."""
+
+from __future__ import annotations

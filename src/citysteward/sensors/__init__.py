@@ -1,0 +1,1 @@
+"""Sensor devices and alarms (物联感知) that become cases."""

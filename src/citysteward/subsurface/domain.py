@@ -1,0 +1,3 @@
+"""subsurface: pure rules and dataclasses (no database, no web)."""
+
+from __future__ import annotations
