@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast bench lint docs system-deps clean
+.PHONY: demo test test-fast bench lint docs system-deps clean mqtt
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,20 @@ system-deps:
 	  else echo "!! chromium / fonts-wqy-microhei missing and cannot be installed: browser tests will fail"; fi; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) mqtt
 	$(BIN)/citysteward demo --host 127.0.0.1 --port 8000
 
-test: $(STAMP) system-deps
+# Mosquitto on 127.0.0.1:1883 for the sensors (citysteward sensors subscribe), started where it is not running.
+mqtt:
+	@if ! $(PYTHON) -c "import socket,sys; s=socket.socket(); s.settimeout(2); sys.exit(s.connect_ex(('127.0.0.1', 1883)) != 0)"; then \
+	  if command -v mosquitto >/dev/null; then \
+	    conf=$$(mktemp -d)/mosquitto.conf; \
+	    printf 'listener 1883 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n' > $$conf; \
+	    mosquitto -d -c $$conf && echo "Mosquitto started on 127.0.0.1:1883"; \
+	  else echo "!! mosquitto is not installed (apt-get install mosquitto): sensors cannot publish over MQTT"; fi; \
+	fi
+
+test: $(STAMP) system-deps mqtt
 	@if ! $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo ""; echo "!!!!!!!! PostgreSQL does not answer at $(PG_URL): running the SQLite half only !!!!!!!!"; \
 	  if [ -n "$$CI" ]; then echo "!!!!!!!! CI requires PostgreSQL: failing"; exit 1; fi; echo ""; fi

@@ -5,19 +5,24 @@ so the intake and list figures are taken with a realistically filled ledger."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import random
 import resource
+import shutil
+import sqlite3
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 from sqlalchemy import create_engine, func, insert, select, text
 
+from citysteward import schema
 from citysteward.bootstrap import initialise
 from citysteward.cases import tables as cases_tables
 from citysteward.catalogue import services as catalogue_services
@@ -106,13 +111,14 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
     with rt.uow() as uow:
         start = uow.conn.execute(select(func.count()).select_from(cases_tables.cases)).scalar_one()  # type: ignore[union-attr]
     done = 0
+    # the points repeat: locate each one once (grid and H3 cell), not once per case
+    located = [(lon, lat, index.locate(lon, lat), cell_of(lon, lat)) for lon, lat in points]
     while done < n:
         size = min(batch, n - done)
         cases, events = [], []
         for i in range(size):
             k = start + done + i
-            lon, lat = points[k % len(points)]
-            code = index.locate(lon, lat)
+            lon, lat, code, cell = located[k % len(located)]
             # chronological, as a real ledger is: ids grow with the report time
             reported = now - timedelta(minutes=525600 * (1 - (k + 1) / max(n + start, 1)) + float(rnd.random()))
             state = STATES[k % len(STATES)]
@@ -120,7 +126,7 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
                 "id": k + 1, "case_no": f"BN{reported:%Y%m%d}-{k:08d}", "version": 1, "state": state,
                 "source": SOURCES[k % len(SOURCES)], "category_code": cats[k % len(cats)], "urgency": "normal",
                 "description": "批量基准数据", "address": "", "lon": lon, "lat": lat,
-                "cell": cell_of(lon, lat), "grid_code": code, "community_code": code[:12],
+                "cell": cell, "grid_code": code, "community_code": code[:12],
                 "street_code": code[:9], "district_code": code[:6], "assisting_unit_ids": [],
                 "main_unit_id": (k % UNITS) + 1 if state not in ("reported", "registered") else None,
                 "reported_at": reported, "updated_at": reported,
@@ -151,3 +157,89 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
 
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q)) if values else float("nan")
+
+
+# ------------------------------------------------------------------ a cached, filled database
+CACHE = Path(os.environ.get("CITYSTEWARD_BENCH_CACHE", "var/bench"))
+
+
+def open_runtime(url: str, media: str) -> Runtime:
+    engine = make_engine(url)
+    return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=Path(media)))
+
+
+def _cache_name(stored: int) -> str:
+    return f"cs_bench_cache_{stored}"
+
+
+def cached_points() -> list[tuple[float, float]]:
+    path = CACHE / "points.json"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(sample_points(build_demo_areas().grids, 20000)))
+    return [(float(x), float(y)) for x, y in json.loads(path.read_text())]
+
+
+def build_cache(kind: str, stored: int) -> str:
+    """The filled database, built once (var/bench/sqlite-N.db, or the PostgreSQL database
+    cs_bench_cache_N) and reused by every later run as a template."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    if kind == "sqlite":
+        path = CACHE / f"sqlite-{stored}.db"
+        if path.exists():
+            return f"sqlite:///{path}"
+        tmp = CACHE / f"sqlite-{stored}.building.db"
+        for leftover in CACHE.glob(f"{tmp.name}*"):
+            leftover.unlink()
+        url = f"sqlite:///{tmp}"
+    else:
+        name = _cache_name(stored)
+        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            if exists and c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                    {"n": name + "_ok"}).first():
+                admin.dispose()
+                return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    t0 = time.perf_counter()
+    print(f"[{kind}] building the cached database with {stored:,} cases (once) …", flush=True)
+    rt, _ = prepare(url, stored, str(CACHE / "media"))
+    rt.uow().engine.dispose()  # type: ignore[attr-defined]
+    print(f"[{kind}] cached in {time.perf_counter() - t0:.0f} s", flush=True)
+    if kind == "sqlite":
+        con = sqlite3.connect(tmp)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.close()
+        tmp.rename(path)
+        return f"sqlite:///{path}"
+    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:  # an empty marker database: the cache is complete
+        c.execute(text(f'CREATE DATABASE "{_cache_name(stored)}_ok"'))
+    admin.dispose()
+    return url
+
+
+def copy_of_cache(kind: str, stored: int, tmpdir: str) -> str:
+    """A scratch copy of the cached database for one run (runs add cases), migrated to head."""
+    source = build_cache(kind, stored)
+    if kind == "sqlite":
+        target = Path(tmpdir) / "bench.db"
+        shutil.copyfile(source.removeprefix("sqlite:///"), target)
+        url = f"sqlite:///{target}"
+    else:
+        name = f"cs_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_cache_name(stored)}"'))
+        admin.dispose()
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    engine = make_engine(url)  # tables a context declares before its migration is written (work in progress)
+    schema.metadata.create_all(engine, checkfirst=True)
+    engine.dispose()
+    return url

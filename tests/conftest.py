@@ -35,7 +35,8 @@ PG_ADMIN_URL = os.environ.get("CITYSTEWARD_TEST_PG", "postgresql://postgres@127.
 PASSWORD = "Passw0rd!"
 # A synthetic district near Jiaozuo: 4 x 4 grids of 0.01° (about 1 km), two communities.
 ORIGIN = (113.20, 35.20)
-SNAPSHOT_TABLES = ("categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids")
+SNAPSHOT_TABLES = ("categories", "calendar_days", "calendar_years", "work_schedules", "areas", "grids",
+                   "rollup_settings")
 REFERENCE_TABLES = {*SNAPSHOT_TABLES, "alembic_version"}
 FAKE_URL = "fake://"  # the in-memory unit of work of tests/fakes/: no database
 BACKENDS_WITH_FAKE = ["fake", "sqlite", "postgresql"]

@@ -20,7 +20,7 @@ from citysteward.campaigns import web as campaigns_pages
 from citysteward.cases.api import cases as cases_api
 from citysteward.cases.api import places as places_api
 from citysteward.cases.api import rules as rules_api
-from citysteward.cases.web import case_page, citizen, console, ledger
+from citysteward.cases.web import case_page, citizen, console, intake, ledger
 from citysteward.cases.web import rules as rules_pages
 from citysteward.cases.web.template_globals import TEMPLATE_GLOBALS as CASE_GLOBALS
 from citysteward.catalogue import api as catalogue_api
@@ -38,6 +38,7 @@ from citysteward.geography import api as geography_api
 from citysteward.geography import web as geography_pages
 from citysteward.kernel.actor import Actor
 from citysteward.notify import api as notify_api
+from citysteward.notify import web as notify_pages
 from citysteward.open311 import api as open311_api
 from citysteward.org import api as org_api
 from citysteward.org.web import accounts as org_pages
@@ -58,6 +59,7 @@ from citysteward.sensors import web as sensors_pages
 from citysteward.subsurface import api as subsurface_api
 from citysteward.subsurface import web as subsurface_pages
 from citysteward.supervision import api as supervision_api
+from citysteward.supervision import web as supervision_pages
 from citysteward.unit_of_work import SqlUnitOfWorkFactory
 from citysteward.worktime import api as worktime_api
 from citysteward.worktime import services as worktime
@@ -71,12 +73,12 @@ API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router, place
                assets_api.router, patrols_api.router, subsurface_api.router, flood_api.router, campaigns_api.router, sensors_api.router, citizens_api.router)
 # Page routers (HTML): the console first, then administration, the citizen page and the big screen.
 PAGE_MODULES = (console, ledger, case_page, admin_shell, org_pages, geography_pages, catalogue_pages, worktime_pages,
-                rules_pages, citizen, evaluation_pages,
+                rules_pages, citizen, intake, evaluation_pages, supervision_pages, notify_pages,
                 assets_pages, patrols_pages, subsurface_pages, flood_pages, campaigns_pages, sensors_pages, citizens_pages)
 # Every context with pages keeps its templates in <context>/templates; names are unique across them.
 TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/templates", "org/templates",
                                              "geography/templates", "catalogue/templates", "worktime/templates",
-                                             "evaluation/templates",
+                                             "evaluation/templates", "supervision/templates", "notify/templates",
                                              "assets/templates", "patrols/templates", "subsurface/templates", "flood/templates", "campaigns/templates", "sensors/templates", "citizens/templates"))
 
 # Whole-file imports sent as one JSON body: they get the upload limit, not the small body limit.

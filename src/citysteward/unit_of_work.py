@@ -21,6 +21,7 @@ from citysteward.catalogue.store import SqlCatalogueRepository
 from citysteward.citizens.ports import CitizensUnitOfWork
 from citysteward.citizens.store import SqlCitizensRepository
 from citysteward.evaluation.ports import EvaluationUnitOfWork
+from citysteward.evaluation.rollup_store import SqlRollupQueries
 from citysteward.evaluation.store import SqlDashboardQueries, SqlEvaluationRepository
 from citysteward.flood.ports import FloodUnitOfWork
 from citysteward.flood.store import SqlFloodRepository
@@ -101,8 +102,11 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignsRepository(conn)
         # -- citizens (issue 15)
         self.citizens = SqlCitizensRepository(conn)
+        self.corrections = self.citizens.corrections  # catalogue/suggest: the acceptors' corrections
         # -- sensors (issue 17)
         self.sensors = SqlSensorsRepository(conn)
+        # -- rollups (issue 16)
+        self.rollups = SqlRollupQueries(conn)
         return self
 
     def __exit__(

@@ -10,16 +10,19 @@ from typing import Any
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from citysteward.bootstrap import create_app
 from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.papers import build as evaluation_papers_build
 from citysteward.evaluation.papers.docx import chart_png, has_cjk_font
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings
 from citysteward.kernel import periods as kernel_periods
+from citysteward.kernel.errors import InvalidInput
 from tests.builders.months import generate_month
-from tests.conftest import City
+from tests.conftest import PASSWORD, City
 
 
 @pytest.fixture
@@ -59,24 +62,47 @@ def test_the_papers_of_a_generated_month_carry_the_indicator_figures(month: City
 
 def check_monthly_bulletin(month: City) -> None:
     rt = month.rt
+    evaluation_papers_build.set_paper_settings(rt, month.actor("admin"), {
+        "issuer": "焦作市城市管理局", "monthly_no": "焦城管通〔{year}〕{seq}号", "signature": "焦作市城市管理局"})
     period = kernel_periods.Period.month(2026, 11, rt.settings.tz)
-    expected = indicator_service.compute(rt, period)["total"]
+    api = TestClient(create_app(runtime=rt))
+    token = api.post("/api/v1/auth/login", json={"username": "supervisor", "password": PASSWORD}).json()["token"]
+    expected = api.get("/api/v1/indicators", params={"period": "2026-11"},
+                       headers={"Authorization": f"Bearer {token}"}).json()["total"]
     name, content, media = evaluation_papers_build.build(rt, "monthly", date(2026, 11, 15), "docx")
     assert name == "monthly-2026-11.docx" and media.endswith("wordprocessingml.document")
     doc = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "城市管理月通报" in text and "2026年11月" in text and "红旗单位" in text
+    # GB/T 9704: A4 portrait, its margins, the organ's mark over the configured number, the signature
+    sec = doc.sections[0]
+    assert (round(sec.page_width.cm, 1), round(sec.page_height.cm, 1)) == (21.0, 29.7)
+    assert [round(m.cm, 1) for m in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == [
+        3.7, 3.5, 2.8, 2.6]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[:2] == ["焦作市城市管理局文件", "焦城管通〔2026〕11号"]
+    assert "焦作市城市管理局" in paragraphs[-3:] and "2026年12月2日" in paragraphs
+    footers = sec.footer._element.xml + sec.even_page_footer._element.xml
+    assert footers.count("PAGE") == 2 and doc.settings.odd_and_even_pages_header_footer
+    # every figure on paper is the indicator API's figure
     figures = figures_of(doc)
     for code, label in evaluation_domain.COUNTS[:18]:
         assert figures[label] == str(expected["counts"][code]), label
-    rate = expected["rates"]["on_time_close_rate"]
-    assert figures["按期结案率"] == ("—" if rate is None else f"{rate:.2f}%")
-    # every run carries a Chinese font, including the east-asian attribute Word uses for CJK text
+    for code, label, _n, _d in evaluation_domain.RATES:
+        rate = expected["rates"][code]
+        assert figures[label] == ("—" if rate is None else f"{rate:.2f}%"), label
+    indicator_rows = next(t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["指标", "数值", "说明"])
+    on_paper = {row.cells[0].text: row.cells[1].text for row in indicator_rows.rows[1:]}
+    for code, label in evaluation_domain.COUNTS:
+        assert on_paper[label] == str(expected["counts"][code]), label
+    # every run names a role font (仿宋 body, 黑体 headings, 楷体 notes, 小标宋 title) for east-asian text
     runs = [r for p in doc.paragraphs for r in p.runs] + [
         r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
     runs = [r for r in runs if r.text]  # the chart pictures sit in runs of their own
-    assert runs and all(r._element.rPr.rFonts.get(qn("w:eastAsia")) in ("宋体", "黑体") for r in runs)
+    roles = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs}
+    assert roles == {"仿宋", "黑体", "楷体", "方正小标宋简体"}
     assert len(doc.inline_shapes) == 2  # unit scores and top categories
+    assert all(s.width.cm <= 15.6 + 1e-6 and s.height.cm <= 22.5 for s in doc.inline_shapes)  # on their page
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert any(h[:2] == ["排名", "名称"] for h in headers)
     assert any(h[0] == "案件编号" for h in headers)
@@ -94,6 +120,14 @@ def check_monthly_bulletin(month: City) -> None:
     values = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r[0] and r[1] is not None}
     for code, label in evaluation_domain.COUNTS[:18]:
         assert values[label] == expected["counts"][code], label
+    cells = {r[0].value: r[1] for r in summary.iter_rows() if r[0].value}
+    for code, label, _n, _d in evaluation_domain.RATES:  # rates are numbers with a % format, not text
+        rate = expected["rates"][code]
+        if rate is None:
+            assert cells[label].value == "—"
+        else:
+            assert isinstance(cells[label].value, int | float) and cells[label].number_format == "0.00%", label
+            assert round(cells[label].value * 100, 2) == rate, label
     assert "考核指标" in wb.sheetnames and "责任单位综合评价排名" in wb.sheetnames
     charts = [c for ws in wb.worksheets for c in ws._charts]
     assert len(charts) == 2
@@ -125,13 +159,11 @@ def check_daily_sheet(month: City) -> None:
     assert [c for ws in wb.worksheets for c in ws._charts]
 
 
-def test_papers_for_an_empty_period_are_still_valid(city: City) -> None:
+def test_a_paper_of_an_empty_period_is_an_error_not_an_empty_file(city: City, tmp_path: Any) -> None:
     for kind in ("daily", "monthly"):
         for fmt in ("docx", "xlsx"):
-            name, content, _ = evaluation_papers_build.build(city.rt, kind, date(2026, 1, 5), fmt)
-            assert content[:2] == b"PK"
-    doc = Document(io.BytesIO(evaluation_papers_build.build(city.rt, "monthly", date(2026, 1, 5), "docx")[1]))
-    assert "（无）" in [p.text for p in doc.paragraphs]
+            with pytest.raises(InvalidInput, match="没有任何案件或督导数据"):
+                evaluation_papers_build.build(city.rt, kind, date(2026, 1, 5), fmt)
 
 
 def test_chart_draws_with_chinese_labels() -> None:
@@ -145,3 +177,27 @@ def test_chart_draws_with_chinese_labels() -> None:
     many = chart_png(Chart("责任单位综合得分", [f"第{i}单位" for i in range(30)], [("得分", [90 - i for i in range(30)])]))
     width, height = Image.open(io.BytesIO(many)).size
     assert width == 1400 and height >= 30 * 36  # thirty units: horizontal bars, one readable row each
+
+
+def test_the_cli_never_writes_a_paper_of_nothing_over_a_real_one(tmp_path: Any, monkeypatch: Any,
+                                                                 sqlite_template: Any) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from citysteward.cli import app
+
+    out = tmp_path / "out"
+    out.mkdir()
+    real = out / "monthly-2026-01.docx"
+    real.write_bytes(b"PK a real paper")
+    runner = CliRunner()
+    monkeypatch.setenv("CITYSTEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'missing.db'}")
+    r = runner.invoke(app, ["report", "monthly", "--date", "2026-01-05", "--out", str(out)])
+    assert r.exit_code == 1 and "数据库不存在" in r.output and not (tmp_path / "missing.db").exists()
+    shutil.copy(sqlite_template, tmp_path / "empty.db")
+    monkeypatch.setenv("CITYSTEWARD_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("CITYSTEWARD_MEDIA_DIR", str(tmp_path / "media"))
+    r = runner.invoke(app, ["report", "monthly", "--date", "2026-01-05", "--out", str(out)])
+    assert r.exit_code == 1 and "没有任何案件或督导数据" in r.output
+    assert real.read_bytes() == b"PK a real paper" and sorted(p.name for p in out.iterdir()) == [real.name]

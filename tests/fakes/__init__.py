@@ -19,6 +19,7 @@ from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.notify.ports import NotifyUnitOfWork
 from citysteward.platform.transaction import UnitOfWorkFactory
 from citysteward.worktime.ports import WorktimeUnitOfWork
+from tests.fakes.assets import FakeAssetsRepository
 from tests.fakes.cases import FakeCaseRepository, FakeIdempotencyRepository, FakeRuleRepository
 from tests.fakes.notify import FakeOutboxRepository
 from tests.fakes.org import (
@@ -55,6 +56,7 @@ class FakeUnitOfWork:
         self.catalogue = FakeCatalogueRepository(self)
         self.calendar = FakeCalendarRepository(self)
         self.outbox = FakeOutboxRepository(self)
+        self.assets = FakeAssetsRepository()
 
     def __enter__(self) -> FakeUnitOfWork:
         if not self.readonly:

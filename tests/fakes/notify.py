@@ -85,6 +85,15 @@ class FakeOutboxRepository(FakeRepository):
         self._w.notices[notice_id] = {**n, "read_at": at}
         return True
 
+    def unread_count(self, user_id: int | None, unit_id: int | None) -> int:
+        return sum(n["read_at"] is None and self._mine(n, user_id, unit_id) for n in self._r.notices.values())
+
+    def mark_all_read(self, user_id: int | None, unit_id: int | None, at: datetime) -> int:
+        ids = [k for k, n in self._r.notices.items() if n["read_at"] is None and self._mine(n, user_id, unit_id)]
+        for k in ids:
+            self._w.notices[k] = {**self._r.notices[k], "read_at": at}
+        return len(ids)
+
     def contacts(self, unit_id: int) -> list[str]:
         return [c["email"] for c in ordered(self._r.contacts) if c["unit_id"] == unit_id and c["active"]]
 

@@ -127,11 +127,13 @@ def test_notices_indicators_rankings_settings_and_hot_spots_over_http(city: City
     escalation.run_once(city.rt)  # red: overdue, automatic supervision, notices delivered
     facility = login("facility")
     inbox = api.get("/api/v1/notices", headers=facility).json()
-    assert inbox["unread"] == 1 and inbox["items"][0]["title"].startswith("【白色督导单】")
+    assert inbox["unread"] == 2 and inbox["items"][0]["title"].startswith("【白色督导单】")
+    assert inbox["items"][1]["title"].startswith("【派遣】")  # the dispatch was noticed too
     notice_id = inbox["items"][0]["id"]
     assert api.post(f"/api/v1/notices/{notice_id}/read", headers=facility).json()["read"] is True
     error(api.post(f"/api/v1/notices/{notice_id}/read", headers=facility), 404)
-    assert api.get("/api/v1/notices", params={"unread": True}, headers=facility).json()["items"] == []
+    left = api.get("/api/v1/notices", params={"unread": True}, headers=facility).json()["items"]
+    assert [n["title"][:4] for n in left] == ["【派遣】"]
 
     boss = login("supervisor")
     by_unit = api.get("/api/v1/indicators", params={"period": "2026-11", "cut": "unit"}, headers=boss).json()

@@ -197,6 +197,8 @@ def _load(engine: Engine, archive: Path) -> None:
                 if not member.name.startswith("data/"):
                     break  # media follow the data (checked by _verify)
                 table = by_name[member.name[len("data/"):-len(".jsonl")]]
+                if table.info.get("derived"):
+                    continue  # kept by triggers as the rows above come in (evaluation rollups)
                 try:
                     _insert(conn, table, f)
                 except StatementError as exc:

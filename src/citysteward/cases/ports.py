@@ -8,11 +8,12 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from citysteward.assets.ports import AssetsUnitOfWork
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.idempotency import IdempotencyKey, StoredReply
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.routing import ResponsibilityRule
-from citysteward.geography.ports import GeographyUnitOfWork
+from citysteward.notify.ports import NotifyUnitOfWork
 from citysteward.platform.runtime import Runtime
 
 
@@ -58,7 +59,8 @@ class IdempotencyRepository(Protocol):
     def prune(self, before: datetime, limit: int) -> int: ...
 
 
-class CasesUnitOfWork(GeographyUnitOfWork, Protocol):
+class CasesUnitOfWork(AssetsUnitOfWork, NotifyUnitOfWork, Protocol):  # notify: units hear of their cases;
+    # assets: a case may be about a component (部件), and closing it repairs that component
     @property
     def cases(self) -> CaseRepository: ...
     @property

@@ -110,6 +110,7 @@ cases = Table(
     Index("ix_cases_deadline_open", "state", "deadline", "id"),
     Index("ix_cases_cell_state", "cell", "state"),
     Index("ix_cases_unit_state_id", "main_unit_id", "state", "id"),
+    Index("ix_cases_reporter_phone_id", "reporter_phone", "id"),  # the desk's caller history, my reports
 )
 
 case_events = Table(

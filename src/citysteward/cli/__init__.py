@@ -6,11 +6,11 @@ import sys
 
 import typer
 
-from citysteward.cli import backup, papers, service, setup
+from citysteward.cli import backup, papers, sensors, service, setup
 from citysteward.cli.app import app
 from citysteward.kernel.errors import DomainError
 
-COMMAND_MODULES = (setup, service, papers, backup)  # imported for their commands; the order is the help's order
+COMMAND_MODULES = (setup, service, papers, backup, sensors)  # imported for their commands; the order is the help's order
 
 
 def main() -> None:

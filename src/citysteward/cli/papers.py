@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import make_url
 
 from citysteward.cli.app import app, console, fail, runtime
+from citysteward.config import Settings
 from citysteward.evaluation.papers import build as papers
 from citysteward.kernel.errors import DomainError
 
@@ -23,13 +26,24 @@ def report(
 
     if kind not in ("daily", "monthly"):
         fail("报表类型只能是 daily 或 monthly")
-    rt = runtime()
+    settings = Settings.from_env()
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        fail(f"数据库不存在：{url.database}")  # a paper of a database that is not there is an error
+    rt = runtime(settings)
     try:
         day = parse_day(date) if date else papers.default_day(rt, kind)
-        out.mkdir(parents=True, exist_ok=True)
-        for fmt in ("docx", "xlsx"):
-            name, content, _media = papers.build(rt, kind, day, fmt)
-            (out / name).write_bytes(content)
-            console.print(f"已生成 {out / name}（{len(content) // 1024} KB）")
+        # both files are made before either is written, and each is written whole (a temporary file
+        # renamed over the old one): a refused paper never leaves an empty or half file behind
+        made = [papers.build(rt, kind, day, fmt) for fmt in ("docx", "xlsx")]
     except DomainError as exc:
         fail(exc.message)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, content, _media in made:
+        if not content:
+            fail(f"报表 {name} 为空，未写入")
+        tmp = out / f".{name}.tmp"
+        tmp.write_bytes(content)
+        os.replace(tmp, out / name)
+        console.print(f"已生成 {out / name}（{len(content) // 1024} KB）")

@@ -80,11 +80,22 @@ def worker(
                       f"（新督导单 {c.tickets}）；督导单升级 {t.escalated}、逾期 {t.overdue}；"
                       f"发送站内通知 {d.notices}、邮件 {d.emails}，失败 {d.failed}")
 
+    def citizens_round() -> None:  # area alerts into the outbox (sent next round), SMS to citizens (issue 15)
+        from citysteward.citizens import services as citizens
+
+        queued, sent = citizens.send_alerts(rt), citizens.deliver_messages(rt)
+        if queued or sent:
+            console.print(f"区域提醒邮件 {queued} 封已排队，市民短信 {sent} 条已发送")
+
+    def round_done(r: escalation.WorkerRound) -> None:
+        show(r)
+        citizens_round()
+
     if once:
-        show(escalation.run_once(rt))
+        round_done(escalation.run_once(rt))
         return
     console.print(f"督办巡检已启动，每 {interval:g} 秒一轮（Ctrl+C 退出）")
     try:
-        escalation.run_forever(rt, interval, on_round=show)
+        escalation.run_forever(rt, interval, on_round=round_done)
     except KeyboardInterrupt:
         console.print("已退出")

@@ -63,20 +63,21 @@ _SETTINGS = {
     "evaluation": (lambda rt: indicator_service.config(rt).to_dict(), indicator_service.set_config),
     "hotspots": (lambda rt: hotspot_service.rules(rt).to_dict(), hotspot_service.set_rules),
     "supervision": (lambda rt: supervision_service.rules(rt).to_dict(), supervision_service.set_rules),
+    "papers": (lambda rt: evaluation_papers_build.paper_settings(rt).to_dict(), evaluation_papers_build.set_paper_settings),
 }
 
 
-@router.get("/evaluation/settings/{key}", summary="评价、难点点位、督导时限配置")
+@router.get("/evaluation/settings/{key}", summary="评价、难点点位、督导时限、公文（文号、落款）配置")
 def get_settings(key: str, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     if key not in _SETTINGS:
-        raise NotFound(f"没有配置项 {key}（可选 evaluation、hotspots、supervision）")
+        raise NotFound(f"没有配置项 {key}（可选 evaluation、hotspots、supervision、papers）")
     return _SETTINGS[key][0](rt)
 
 
 @router.put("/evaluation/settings/{key}", summary="修改配置（系统管理员）")
 def put_settings(key: str, body: dict[str, Any], rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
     if key not in _SETTINGS:
-        raise NotFound(f"没有配置项 {key}（可选 evaluation、hotspots、supervision）")
+        raise NotFound(f"没有配置项 {key}（可选 evaluation、hotspots、supervision、papers）")
     return _SETTINGS[key][1](rt, user.actor, body)
 
 

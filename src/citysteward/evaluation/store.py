@@ -76,8 +76,10 @@ class SqlEvaluationRepository:
                 .where(p.c.case_id == e.c.case_id, _step(p).in_(list(actions)), p.c.id < e.c.id)
                 .order_by(p.c.id.desc()).limit(1).scalar_subquery())
 
-    def _grouped(self, e: Any, conds: Sequence[Any], extra: Sequence[Any]) -> list[dict[str, Any]]:
-        """Rows of (dimensions…, extra…, n) for events `e` matching `conds`."""
+    def _grouped(self, e: Any, conds: Sequence[Any], extra: Sequence[Any], by_case: bool = False) -> list[dict[str, Any]]:
+        """Rows of (dimensions…, extra…, n) for events `e` matching `conds`; `by_case` adds the case to
+        the dimensions (the drill-down to the cases behind a figure)."""
+        extra = [*extra, e.c.case_id.label("case_id")] if by_case else list(extra)
         inner = (select(self._unit_of(e).label("unit"), C.c.grid_code, C.c.community_code, C.c.street_code,
                         C.c.district_code, C.c.category_code, C.c.source, *extra)
                  .select_from(e.join(C, C.c.id == e.c.case_id)).where(*conds).subquery())
@@ -85,8 +87,10 @@ class SqlEvaluationRepository:
         stmt = select(*cols, func.count().label("n")).group_by(*cols)
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
-    def indicator_rows(self, start: datetime, end: datetime, step_minutes: dict[str, float]) -> list[dict[str, Any]]:
-        """All the grouped counts of one period; each row carries a `kind` naming what it counts."""
+    def indicator_rows(self, start: datetime, end: datetime, step_minutes: dict[str, float],
+                       by_case: bool = False) -> list[dict[str, Any]]:
+        """All the grouped counts of one period; each row carries a `kind` naming what it counts
+        (`by_case`: and the case it counts)."""
         out: list[dict[str, Any]] = []
         e = E.alias("e")
         in_period = [e.c.at >= start, e.c.at < end]
@@ -94,14 +98,14 @@ class SqlEvaluationRepository:
         for row in self._grouped(e, [*in_period, e.c.action.in_(_PLAIN)],
                                  [e.c.action.label("action"),
                                   case((e.c.from_state == "registered", 1), else_=0).label("from_registered"),
-                                  on_time.label("on_time")]):
+                                  on_time.label("on_time")], by_case):
             row["kind"] = "plain"
             out.append(row)
         # 有效上报: reported in the period and registered (or self-handled) before its end.
         r = E.alias("r")
         valid = select(r.c.id).where(
             r.c.case_id == e.c.case_id, _step(r).in_(["register", "self_handle"]), r.c.at < end).exists()
-        for row in self._grouped(e, [*in_period, e.c.action == "report", valid], []):
+        for row in self._grouped(e, [*in_period, e.c.action == "report", valid], [], by_case):
             row["kind"] = "valid_reported"
             out.append(row)
         # 结案 / 按期结案: on time when the last handling before the close was on time (self-handled: yes).
@@ -112,7 +116,7 @@ class SqlEvaluationRepository:
                                  h.c.id < e.c.id)
                           .order_by(h.c.id.desc()).limit(1).scalar_subquery())
         for row in self._grouped(e, [*in_period, e.c.action == "close"],
-                                 [func.coalesce(last_handle_ok, 0).label("on_time")]):
+                                 [func.coalesce(last_handle_ok, 0).label("on_time")], by_case):
             row["kind"] = "closed"
             out.append(row)
         # 超期未处置 at the end of the period: the case's last overdue mark before the end is not
@@ -122,7 +126,7 @@ class SqlEvaluationRepository:
                   .where(o2.c.case_id == e.c.case_id, _step(o2) == "overdue", o2.c.at < end).scalar_subquery())
         ended = select(x.c.id).where(x.c.case_id == e.c.case_id, x.c.id > e.c.id, x.c.at < end,
                                      _step(x).in_(OVERDUE_ENDERS)).exists()
-        for row in self._grouped(e, [e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended], []):
+        for row in self._grouped(e, [e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended], [], by_case):
             row["kind"] = "overdue_unhandled"
             out.append(row)
         # step timings (natural minutes from the step that opened it)
@@ -137,7 +141,7 @@ class SqlEvaluationRepository:
             conds = [*in_period, e.c.action.in_(actions)]
             if from_state:
                 conds.append(e.c.from_state == from_state)
-            for row in self._grouped(e, conds, [case((mins <= limit, 1), else_=0).label("on_time")]):
+            for row in self._grouped(e, conds, [case((mins <= limit, 1), else_=0).label("on_time")], by_case):
                 row["kind"] = f"step_{kind}"
                 out.append(row)
         return out
@@ -167,6 +171,15 @@ class SqlEvaluationRepository:
                 .where(e.c.action == "overdue", e.c.at < end, e.c.id == latest, ~ended,
                        *([C.c.main_unit_id.in_(list(led_by))] if led_by is not None else []))
                 .order_by(e.c.at, e.c.id).limit(limit))
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+
+    def case_rows(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The ledger columns of a few cases (the drill-down's list)."""
+        if not case_ids:
+            return []
+        stmt = (select(C.c.id, C.c.case_no, C.c.category_code, C.c.address, C.c.state, C.c.main_unit_id,
+                       C.c.street_code, C.c.reported_at, C.c.deadline, C.c.light)
+                .where(C.c.id.in_(list(case_ids))).order_by(C.c.id))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     # ---- ranking history (红蓝旗)

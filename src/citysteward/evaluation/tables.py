@@ -11,6 +11,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
 )
@@ -33,4 +34,30 @@ ranking_flags = Table(  # 红蓝旗 history: one row per subject per published m
     Column("published_at", TS, nullable=False),
     Index("ux_ranking_flags_period_scope_subject", "period", "scope", "subject", unique=True),
     Index("ix_ranking_flags_scope_subject", "scope", "subject", "period"),
+)
+
+# -- rollups (issue 16, docs/performance.md): step counts per local day × action × unit × category ×
+# district × source, kept current by database triggers (migration 0015) in the transaction that writes
+# the step or changes the case; the dashboard reads these instead of scanning a month of steps.
+case_rollups = Table(
+    "case_rollups",
+    metadata,
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD, local (rollup_settings.utc_offset_minutes)
+    Column("action", String(24), nullable=False),
+    Column("unit_id", ID, nullable=False),  # the case's main unit now; 0: none yet
+    Column("category_code", String(16), nullable=False),
+    Column("district_code", String(6), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("n", Integer, nullable=False),  # steps
+    Column("on_time", Integer, nullable=False),  # of those, steps of cases handled on time
+    PrimaryKeyConstraint("day", "action", "unit_id", "category_code", "district_code", "source",
+                         name="pk_case_rollups"),
+    info={"derived": True},  # rebuilt by the triggers when a backup is restored, never restored itself
+)
+
+rollup_settings = Table(  # one row: the offset the triggers turn UTC step times into local days with
+    "rollup_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("utc_offset_minutes", Integer, nullable=False),
 )

@@ -2,7 +2,8 @@
 
 A service that wants to tell somebody something writes an outbox row in the same transaction as the
 action itself (催办, 督导单, 挂牌…), so a rolled-back action never notifies and a committed one always
-will. `deliver()` (run by the worker) claims due rows — on PostgreSQL with FOR UPDATE SKIP LOCKED, and
+will. An in-app notice is written in that transaction too (its outbox row is born `sent`), so the
+console's bell (web.py, polled) shows it at once; e-mail waits for the worker. `deliver()` (run by the worker) claims due rows — on PostgreSQL with FOR UPDATE SKIP LOCKED, and
 everywhere with a version-guarded status update — so two senders never take the same row:
 - in-app notices are written into `notices` in the claiming transaction itself (exactly once: the
   notice row is keyed by its outbox id);
@@ -50,8 +51,8 @@ def notify_unit(uow: NotifyUnitOfWork, settings: Settings, now: datetime, unit_i
     unit's contact addresses. `dedupe` names the cause (e.g. "remind:42:17"): the same cause is never
     queued twice, even by two workers racing."""
     base = {"subject": subject[:200], "body": body, "link": link[:200], "next_attempt_at": now, "created_at": now}
-    uow.outbox.enqueue({**base, "kind": "notice", "unit_id": unit_id,
-                        "dedupe_key": f"{dedupe}:notice:u{unit_id}" if dedupe else None})
+    _notice(uow, now, {**base, "kind": "notice", "unit_id": unit_id,
+                       "dedupe_key": f"{dedupe}:notice:u{unit_id}" if dedupe else None})
     if settings.smtp_host:
         for address in uow.outbox.contacts(unit_id):
             uow.outbox.enqueue({**base, "kind": "email", "unit_id": unit_id, "address": address,
@@ -60,9 +61,20 @@ def notify_unit(uow: NotifyUnitOfWork, settings: Settings, now: datetime, unit_i
 
 def notify_user(uow: NotifyUnitOfWork, now: datetime, user_id: int, subject: str, body: str, link: str = "",
                 dedupe: str | None = None) -> None:
-    uow.outbox.enqueue({"kind": "notice", "user_id": user_id, "subject": subject[:200], "body": body,
-                        "link": link[:200], "next_attempt_at": now, "created_at": now,
-                        "dedupe_key": f"{dedupe}:notice:p{user_id}" if dedupe else None})
+    _notice(uow, now, {"kind": "notice", "user_id": user_id, "subject": subject[:200], "body": body,
+                       "link": link[:200], "next_attempt_at": now, "created_at": now,
+                       "dedupe_key": f"{dedupe}:notice:p{user_id}" if dedupe else None})
+
+
+def _notice(uow: NotifyUnitOfWork, now: datetime, row: dict[str, Any]) -> None:
+    """An in-app notice is written with the action itself, so the bell shows it at the next poll with
+    no worker running. Its outbox row is kept (already sent) for the dedupe key: the same cause is
+    still noticed once, and the notice row stays keyed by its outbox id."""
+    outbox_id = uow.outbox.enqueue({**row, "status": "sent", "sent_at": now})
+    if outbox_id is not None:
+        uow.outbox.add_notice({"outbox_id": outbox_id, "unit_id": row.get("unit_id"), "user_id": row.get("user_id"),
+                               "title": row["subject"], "body": row["body"], "link": row["link"],
+                               "created_at": now})
 
 
 # ---------------------------------------------------------------- sending
@@ -156,6 +168,21 @@ def list_notices(rt: Runtime, actor: Actor, unread: bool = False, limit: int = 5
                        "created_at": r["created_at"], "read": r["read_at"] is not None,
                        "scope": "unit" if r["user_id"] is None else "user"} for r in rows],
             "unread": unread_n}
+
+
+def unread_count(rt: Runtime, actor: Actor) -> int:
+    """What the bell shows (one indexed count; polled by every open console page)."""
+    user_id, unit_id = _who(actor)
+    with unit_of_work(rt, readonly=True) as uow:
+        return uow.outbox.unread_count(user_id, unit_id)
+
+
+def mark_all_read(rt: Runtime, actor: Actor) -> dict[str, Any]:
+    user_id, unit_id = _who(actor)
+    with unit_of_work(rt) as uow:
+        n = uow.outbox.mark_all_read(user_id, unit_id, rt.now())
+        uow.commit()
+    return {"marked": n}
 
 
 def mark_read(rt: Runtime, actor: Actor, notice_id: int) -> dict[str, Any]:

@@ -115,6 +115,16 @@ class SqlOutboxRepository:
                                                         notify_tables.notices.c.read_at.is_(None)).values(read_at=at))
         return res.rowcount == 1
 
+    def unread_count(self, user_id: int | None, unit_id: int | None) -> int:
+        N = notify_tables.notices
+        return int(self.conn.execute(select(func.count()).select_from(N)
+                                     .where(self._mine(user_id, unit_id), N.c.read_at.is_(None))).scalar_one())
+
+    def mark_all_read(self, user_id: int | None, unit_id: int | None, at: datetime) -> int:
+        N = notify_tables.notices
+        res = self.conn.execute(update(N).where(self._mine(user_id, unit_id), N.c.read_at.is_(None)).values(read_at=at))
+        return int(res.rowcount)
+
     # ---- contacts
     def contacts(self, unit_id: int) -> list[str]:
         rows = self.conn.execute(select(notify_tables.notify_contacts.c.email).where(

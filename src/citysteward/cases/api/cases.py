@@ -27,6 +27,7 @@ from citysteward.org.deps import CurrentStaff, OptionalStaff, actor_of
 from citysteward.platform.http.client import ClientIP
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.errors import describe_validation
+from citysteward.platform.http.fastjson import FastJSON
 from citysteward.platform.http.schemas import IDEMPOTENCY_KEY_PARAMETER, Id, PathId
 from citysteward.platform.runtime import Runtime
 
@@ -90,6 +91,7 @@ async def _report_input(request: Request, rt: Runtime) -> tuple[intake.ReportInp
         crs=body.crs, address=body.address, road=body.road, urgency=body.urgency,
         reporter_name=body.reporter_name, reporter_phone=body.reporter_phone, source=body.source,
         photos=tuple(uploads), photo_ids=tuple(body.photo_ids), self_handled=body.self_handled,
+        component_id=body.component_id,
     ), {"body": body.model_dump(mode="json"), "photos": sent}
 
 
@@ -99,6 +101,8 @@ async def create_report(request: Request, response: Response, rt: RuntimeDep, us
     if user is None:  # anonymous: counted per client address before the body is read
         await run_in_threadpool(limits.admit_anonymous_report, rt, client)
     data, content = await _report_input(request, rt)
+    if user is None:  # and per phone number given, from whatever address (issue 15)
+        await run_in_threadpool(limits.admit_reporter_phone, rt, data.reporter_phone)
     actor = actor_of(user)
     key = idempotency.key_of(request.headers.get(idempotency.HEADER), actor, client, rt.settings.secret_key, content,
                              201)
@@ -112,7 +116,7 @@ async def create_report(request: Request, response: Response, rt: RuntimeDep, us
             "track_url": f"/track/{result.case_no}?t={result.public_token}"}
 
 
-@router.get("/cases", summary="问题台账（筛选、分页）")
+@router.get("/cases", summary="问题台账（筛选、分页）", response_model=dict[str, Any])
 def list_cases(
     rt: RuntimeDep,
     user: CurrentStaff,
@@ -131,12 +135,12 @@ def list_cases(
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 20,
     order: Annotated[str, Query(pattern="^(newest|oldest|deadline)$")] = "newest",
-) -> dict[str, Any]:
+) -> Response:
     values = {"state": state, "category": category, "unit": unit, "grid": grid, "street": street,
               "district": district, "source": source, "light": light, "date_from": [date_from],
               "date_to": [date_to], "overdue": [overdue], "q": [q]}
     f = parse_case_filter(values, rt.settings.tz)
-    return case_service.list_cases(rt, user.actor, f, page, page_size, order)
+    return FastJSON(case_service.list_cases(rt, user.actor, f, page, page_size, order))  # docs/performance.md
 
 
 @router.get("/cases/nearby", summary="附近未办结的同类问题（我也遇到 / 查重）")

@@ -23,6 +23,7 @@ class ReportBody(Strict):
     source: Literal["citizen", "hotline", "inspector", "system", "open311", "sensor"] | None = None
     photo_ids: list[Id] = Field(default_factory=list, max_length=6)
     self_handled: bool = False
+    component_id: Id | None = Field(default=None, description="问题所涉部件（部件编号，须属于问题类别对应的部件类）")
 
 
 class ActionBody(Strict):

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from citysteward.assets.services import components as component_services
 from citysteward.cases.domain.access import REPORTER_ACTIONS, is_reporter, may_act_on, visible_ledger
 from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case, Event
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
+from citysteward.cases.domain.plain import plain_state, plain_step
 from citysteward.cases.domain.routing import RoutingDecision, place_of, record_suggestion, route_case
 from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
 from citysteward.cases.services import rules as cases_services_rules
@@ -25,6 +27,7 @@ from citysteward.kernel.cells import cell_of, cells_within
 from citysteward.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleCase
 from citysteward.kernel.privacy import mask_name, mask_phone
 from citysteward.kernel.timelimit import TimeLimit
+from citysteward.notify import services as notify_services
 from citysteward.org.services import access, accounts
 from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
@@ -84,6 +87,8 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
             raise StaleCase("案件已被他人更新，请刷新后重试",
                             {"case_no": case_no, "expected_version": data.version, "current_version": case.version})
         extra = _prepare(rt, uow, case, action, data)
+        unit_before = case.main_unit_id
+        state_before = case.state
         catalogue = catalogue_services.catalogue(rt)
         limit = catalogue.get(case.category_code).limit_for(case.urgency)
         event = apply_action(case, action, actor, now, params, Timing(worktime_services.calendar(rt), limit))
@@ -93,9 +98,43 @@ def perform_action(rt: Runtime, case_no: str, action: Action, actor: Actor, data
             _claim(uow, case, params.photo_ids)
         uow.cases.save(case, version)
         uow.cases.append_event(event)
+        _tell_units(rt, uow, case, action, event, unit_before)
+        if case.state is CaseState.CLOSED and state_before is not CaseState.CLOSED and case.id is not None:
+            # the case's components (部件) are repaired: state, history and a work order of the repair
+            component_services.case_closed(uow, case.id, case.case_no, now, actor.name or actor.role.label,
+                                           case.main_unit_id, case.district_code)
         uow.commit()
     return {"case_no": case.case_no, "state": case.state.value, "state_label": case.state.label,
             "version": case.version}
+
+
+def _tell_units(rt: Runtime, uow: CasesUnitOfWork, case: Case, action: Action, event: Event,
+                unit_before: int | None) -> None:
+    """In-app notices (消息) to the units a step concerns, in the step's own transaction: the main and
+    assisting units on dispatch, the main unit on rework (返工), the unit whose return (回退) was decided."""
+    if action not in (Action.DISPATCH, Action.CHECK_FAIL, Action.APPROVE_RETURN, Action.DENY_RETURN):
+        return
+    name = catalogue_services.catalogue(rt).name(case.category_code)
+    key = f"case:{case.id}:{action.value}:{case.version}"
+    link = f"/console/cases/{case.case_no}"
+    deadline = (f"\n处置期限：{case.deadline.astimezone(rt.settings.tz):%Y-%m-%d %H:%M}" if case.deadline else "")
+    place = case.address or ""
+    now = event.at
+    note = f"\n说明：{event.note}" if event.note else ""
+    if action is Action.DISPATCH and case.main_unit_id:
+        notify_services.notify_unit(uow, rt.settings, now, case.main_unit_id, f"【派遣】{case.case_no} {name}",
+                                    f"{place}{deadline}{note}", link, dedupe=key)
+        for unit_id in case.assisting_unit_ids:
+            notify_services.notify_unit(uow, rt.settings, now, unit_id, f"【协办】{case.case_no} {name}",
+                                        f"{place}{deadline}{note}", link, dedupe=key)
+    elif action is Action.CHECK_FAIL and case.main_unit_id:
+        notify_services.notify_unit(uow, rt.settings, now, case.main_unit_id,
+                                    f"【返工】{case.case_no} {name} 核查未通过，请重新处置", f"{place}{deadline}{note}",
+                                    link, dedupe=key)
+    elif action in (Action.APPROVE_RETURN, Action.DENY_RETURN) and unit_before:
+        verdict = "已同意，案件退回重新派遣" if action is Action.APPROVE_RETURN else "未同意，请继续处置"
+        notify_services.notify_unit(uow, rt.settings, now, unit_before, f"【回退】{case.case_no} 回退申请{verdict}",
+                                    f"{name} {place}{note}", link, dedupe=key)
 
 
 def _event_fields(event: Event) -> dict[str, Any]:
@@ -219,6 +258,7 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
         photos = uow.cases.photos(case.id)
     return {
         "case_no": case.case_no, "state": case.state.value, "state_label": case.state.label,
+        "progress": plain_state(case.state), "description": case.description, "merged_into": case.merged_into,
         "category_name": catalogue_services.catalogue(rt).name(case.category_code),
         "address": case.address, "lon": case.lon, "lat": case.lat, "reported_at": case.reported_at,
         "closed_at": case.closed_at, "deadline": case.deadline,
@@ -231,7 +271,7 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
         "photos": [{"id": p["id"], "kind": p["kind"], "url": f"/api/v1/photos/{p['id']}"} for p in photos],
         "timeline": [
             {"action": e.action.value, "action_label": e.action.label, "state_label": e.to_state.label,
-             "at": e.at, "note": e.note if e.action in PUBLIC_NOTE_ACTIONS else ""}
+             "step": plain_step(e.action), "at": e.at, "note": e.note if e.action in PUBLIC_NOTE_ACTIONS else ""}
             for e in events if e.public
         ],
     }

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from citysteward.assets.domain.roads import RoadMatch
+from citysteward.assets.services import components as component_services
+from citysteward.assets.services import roads as road_services
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.idempotency import IdempotencyKey
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
@@ -60,6 +63,7 @@ class ReportInput:
     photo_ids: tuple[int, ...] = ()
     self_handled: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
+    component_id: int | None = None  # the component (部件) the report is about, of the category's class
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,7 @@ class _Prepared:
     grid: GridCode
     at: datetime
     key: IdempotencyKey | None = None
+    road_match: RoadMatch | None = None  # no road typed: the road the pin lies on (assets), if any
 
 
 def report_case(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey | None = None) -> ReportResult:
@@ -171,13 +176,24 @@ def answered(rt: Runtime, key: IdempotencyKey | None) -> ReportResult | None:
     return ReportResult.replayed_from(first) if first is not None else None
 
 
+def report_within(rt: Runtime, uow: CasesUnitOfWork, data: ReportInput, actor: Actor) -> ReportResult:
+    """A report written inside the caller's transaction, validated and numbered like any other: a
+    sensor alarm's case commits together with the message that raised it (sensors/services)."""
+    return _write_one(rt, uow, _prepare(rt, data, actor))
+
+
 def _prepare(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey | None = None) -> _Prepared:
     data = _cleaned(data)
     source, lon, lat, description = _validate(rt, data, actor)
     category = catalogue_services.catalogue(rt).get(data.category_code)
     urgency = Urgency(data.urgency) if data.urgency else category.default_urgency
     grid = GridCode.parse(geography_services.grid_index(rt).locate(lon, lat))
-    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now(), key)
+    # A pin near a road's centre line gets that road, so road rules fire without a typed road.
+    road_match = None if (data.road or "").strip() else road_services.road_at(rt, lon, lat)
+    if data.component_id is not None:
+        component_services.check_component(rt, data.component_id, category.code)
+    return _Prepared(data, actor, source, lon, lat, description, category.code, urgency.value, grid, rt.now(), key,
+                     road_match)
 
 
 def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
@@ -188,7 +204,8 @@ def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
         description=p.description, lon=p.lon, lat=p.lat, grid_code=p.grid.value,
         community_code=p.grid.community_code, street_code=p.grid.street_code,
         district_code=p.grid.division_code, reported_at=now, updated_at=now,
-        address=data.address.strip()[:200], road=(data.road or "").strip() or None,
+        address=data.address.strip()[:200],
+        road=(data.road or "").strip() or (p.road_match.name if p.road_match else None),
         cell=cell_of(p.lon, p.lat),
         reporter_name=(data.reporter_name or "").strip() or None,
         reporter_phone=(data.reporter_phone or "").strip() or None,
@@ -201,7 +218,9 @@ def _report_event(p: _Prepared, case: Case, photo_ids: tuple[int, ...] = ()) -> 
     return Event(
         action=Action.REPORT, from_state=None, to_state=CaseState.REPORTED, actor=p.actor, at=p.at,
         note=p.description[:200],
-        payload={"source": p.source.value, "attributes": p.data.attributes, "crs": p.data.crs},
+        payload={"source": p.source.value, "attributes": p.data.attributes, "crs": p.data.crs,
+                 **({"road_match": p.road_match.to_dict()} if p.road_match else {}),
+                 **({"component_id": p.data.component_id} if p.data.component_id else {})},
         photo_ids=photo_ids, case_id=case.id,
     )
 
@@ -226,6 +245,9 @@ def _write_one(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
     case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
     uow.cases.add(case)
     assert case.id is not None
+    if p.data.component_id is not None:
+        component_services.link_case(uow, p.data.component_id, case.id, case.case_no, p.at,
+                                     p.actor.name or p.source.label)
     photo_ids = [save_photo(rt, uow, photo, case.id, p.actor.name or p.source.label) for photo in p.data.photos]
     if p.data.photo_ids:
         _claim_photos(uow, case.id, p.data.photo_ids)
@@ -247,7 +269,8 @@ def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> li
     results = {i: ReportResult.replayed_from(answer) for i, answer in claims.answers.items()}
     todo = [i for i in range(len(batch)) if i not in results and i not in claims.repeats]
     plain = [(i, batch[i]) for i in todo
-             if not (batch[i].data.photos or batch[i].data.photo_ids or batch[i].data.self_handled)]
+             if not (batch[i].data.photos or batch[i].data.photo_ids or batch[i].data.self_handled
+                     or batch[i].data.component_id is not None)]
     by_day: dict[str, list[tuple[int, _Prepared]]] = {}
     for i, p in plain:
         by_day.setdefault(_local_day(rt, p), []).append((i, p))

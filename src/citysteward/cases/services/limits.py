@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from citysteward.kernel.throttle import DAY, MINUTE, Limit
+from citysteward.kernel.throttle import DAY, HOUR, MINUTE, Limit
 from citysteward.platform.runtime import Runtime
 
 
@@ -29,6 +29,20 @@ def admit_anonymous_report(rt: Runtime, client_ip: str) -> None:
     """Count one anonymous report from `client_ip`; past a limit: TooManyRequests."""
     per_minute, per_day = report_limits(rt)
     rt.throttle.hit(rt.now(), (per_minute, client_ip), (per_day, client_ip))
+
+
+PHONE_REPORTS_PER_HOUR = 5  # one phone number, whatever address it comes from (issue 15)
+PHONE_REPORTS_PER_DAY = 20
+
+
+def admit_reporter_phone(rt: Runtime, phone: str | None) -> None:
+    """Count one anonymous report giving this phone number, across all workers and addresses: a
+    number cannot be used to flood the desk from many clients. No number given: nothing to count."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
+    if not digits:
+        return
+    rt.throttle.hit(rt.now(), (Limit("report-phone-hour", PHONE_REPORTS_PER_HOUR, HOUR, "该手机号提交过于频繁"), digits),
+                    (Limit("report-phone-day", PHONE_REPORTS_PER_DAY, DAY, "该手机号今日提交的问题已达上限"), digits))
 
 
 def admit_me_too(rt: Runtime, client_ip: str) -> None:

@@ -298,7 +298,9 @@ class SqlCaseRepository:
         not an exact scan of a million rows)."""
         conds = self._where(f)
         stmt = select(*LIST_COLUMNS).where(*conds).order_by(*ORDERS[order]).limit(limit).offset(offset)
-        rows = [dict(r._mapping) for r in self.conn.execute(stmt)]
+        result = self.conn.execute(stmt)
+        keys = [str(k) for k in result.keys()]  # plain str: SQLAlchemy's quoted_name keys are slow to encode
+        rows = [dict(zip(keys, r, strict=True)) for r in result]
         capped = select(cases_tables.cases.c.id).where(*conds).limit(count_cap + 1).subquery()
         total = int(self.conn.execute(select(func.count()).select_from(capped)).scalar_one())
         return rows, total

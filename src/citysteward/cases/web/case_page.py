@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from citysteward.assets.services import components as component_services
 from citysteward.cases.domain.access import is_staff_action
 from citysteward.cases.domain.lifecycle import NOTE_REQUIRED
 from citysteward.cases.domain.model import TIMED_STATES, Action
@@ -85,6 +86,12 @@ class CaseDetailPage:
     done: str = ""
     open_action: str = ""
     posted: dict[str, str] = field(default_factory=dict)
+    components: list[Any] = field(default_factory=list)  # the components (部件) the case is about
+
+    @property
+    def road_match(self) -> dict[str, Any] | None:
+        """The road the pin was placed on (no road typed) and its distance, from the report's payload."""
+        return next((m for row in self.timeline if (m := (row.event.payload or {}).get("road_match"))), None)
 
     @property
     def counters(self) -> list[tuple[str, int]]:
@@ -118,6 +125,8 @@ def _payload_lines(e: TimelineEntry, units: dict[int, str], tz: Any) -> list[str
         lines.append("按时处置" if p["on_time"] else "超时处置")
     if p.get("merged_into"):
         lines.append(f"合并到：{p['merged_into']}")
+    if p.get("road_match"):
+        lines.append(f"按定位识别道路：{p['road_match']['name']}（距中心线 {p['road_match']['distance_m']} 米）")
     if p.get("category_changed"):
         lines.append(f"类别调整：{p['category_changed']['from']} → {p['category_changed']['to']}")
     return lines
@@ -141,6 +150,7 @@ def detail_page(rt: Runtime, user: StaffUser, case_no: str, **extra: Any) -> Cas
         units=[u for u in accounts.list_units(rt) if u["active"]] if "unit" in wants else [],
         categories=sorted((c.code, c.name) for c in catalogue_services.catalogue(rt).by_code.values() if c.active)
         if "category" in wants else [],
+        components=component_services.case_components(rt, detail.id) if detail.id is not None else [],
         **extra,
     )
 

@@ -20,7 +20,7 @@ from citysteward.catalogue import services as catalogue_services
 from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.papers import docx as report_docx
 from citysteward.evaluation.papers import xlsx as report_xlsx
-from citysteward.evaluation.papers.model import Chart, Paper, Section
+from citysteward.evaluation.papers.model import Chart, Duration, Paper, PaperSettings, Rate, Section
 from citysteward.evaluation.ports import unit_of_work
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings as ranking_service
@@ -28,21 +28,46 @@ from citysteward.geography import services as geography_services
 from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput
-from citysteward.org.services import accounts
+from citysteward.org.services import accounts, settings
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import hotspots as hotspot_service
 from citysteward.supervision.services import tickets as supervision_service
 
 WORST_OVERDUE = 10
 TOP_CATEGORIES = 10
+SETTINGS_KEY = "papers"
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}%"
+def paper_settings(rt: Runtime) -> PaperSettings:
+    return settings.load(rt, SETTINGS_KEY, PaperSettings.from_dict)
 
 
-def _hours(moment: datetime, until: datetime) -> float:
-    return round((until - moment).total_seconds() / 3600.0, 1)
+def set_paper_settings(rt: Runtime, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    return settings.replace(rt, actor, SETTINGS_KEY, data, PaperSettings.from_dict)
+
+
+def _pct(value: float | None) -> Rate:
+    return Rate(value)
+
+
+def _hours(moment: datetime, until: datetime) -> Duration:
+    return Duration(round((until - moment).total_seconds() / 3600.0, 1))
+
+
+def _mark(rt: Runtime, paper: Paper, day: date, seq: int) -> Paper:
+    """文号, 发文机关 and 落款 from the settings; the date of writing is today (local)."""
+    cfg = paper_settings(rt)
+    paper.doc_no = cfg.number(paper.kind, day.year, day.month, day.day, seq)
+    paper.issuer = cfg.issuer
+    paper.signature = cfg.signature or cfg.issuer
+    paper.dated = rt.now()
+    return paper
+
+
+def _refuse_empty(counts: dict[str, int], tickets: int, label: str) -> None:
+    """A paper of nothing is an error, never an empty file (written, perhaps, over a real one)."""
+    if not any(counts.values()) and not tickets:
+        raise InvalidInput(f"{label}没有任何案件或督导数据，不生成报表（请检查日期和数据库）", {"field": "date"})
 
 
 def _local(rt: Runtime, moment: datetime | None) -> str:
@@ -56,7 +81,7 @@ def _overdue_section(rt: Runtime, period: kernel_periods.Period, title: str, lim
     areas = geography_services.area_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     until = min(period.end, rt.now())
-    return Section(title, ["案件编号", "问题类别", "责任单位", "街道", "地址", "超期时长（小时）"], [
+    return Section(title, ["案件编号", "问题类别", "责任单位", "街道", "地址", "超期时长"], [
         [r["case_no"], catalogue.name(r["category_code"]), units.get(r["unit"] or 0, "—"),
          areas.get(r["street_code"], r["street_code"]), r["address"], _hours(r["overdue_at"], until)]
         for r in rows])
@@ -93,6 +118,7 @@ def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
     suffix, whose = _edition(rt, actor_view)
     tickets = supervision_service.list_tickets(rt, actor_view, {"start": period.start, "end": period.end},
                                                page_size=200)
+    _refuse_empty(c, tickets["summary"]["total"], period.label)
     look = hotspot_service.rules(rt).lookback_days
     spots = hotspot_service.find(rt, actor_view, date_from=period.end - timedelta(days=look), date_to=period.end,
                                 limit=20)
@@ -110,7 +136,7 @@ def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
                  ("难点点位", spots["total"])],
         filename=f"daily-{day.isoformat()}",
     )
-    units = _unit_rows(by_unit)
+    units = sorted(_unit_rows(by_unit), key=_worst_first)  # the worst first: most overdue, lowest on-time rate
     paper.sections.append(Section("各责任单位调度情况", [
         "责任单位", "派遣数", "处置数", "按时处置数", "超期处置数", "超期未处置数", "结案数", "返工数", "按时处置率"], [
         [r["name"], r["counts"]["dispatched"], r["counts"]["handled"], r["counts"]["handled_on_time"],
@@ -132,7 +158,13 @@ def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
         paper.charts.append(Chart("各单位处置与超期未处置", [r["name"] for r in units], [
             ("处置数", [r["counts"]["handled"] for r in units]),
             ("超期未处置数", [r["counts"]["overdue_unhandled"] for r in units])], "件"))
-    return paper
+    return _mark(rt, paper, day, day.timetuple().tm_yday)
+
+
+def _worst_first(r: dict[str, Any]) -> tuple[Any, ...]:
+    rate = r["rates"]["on_time_handle_rate"]
+    return (-r["counts"]["overdue_unhandled"], rate is None, rate if rate is not None else 0.0,
+            -r["counts"]["handled_late"], r["name"])
 
 
 def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
@@ -146,6 +178,7 @@ def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
     c, r = total["counts"], total["rates"]
     suffix, whose = _edition(rt, actor_view)
     tickets = supervision_service.ticket_summary(rt, actor_view, {"start": period.start, "end": period.end})
+    _refuse_empty(c, tickets["total"], period.label)
     city = rt.settings.city_name
     ht = total["handle_time"]
     red = [x["name"] for x in unit_rank["rows"] if x["flag"] == "red"]
@@ -186,7 +219,8 @@ def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
          _pct(x["rates"]["on_time_close_rate"])] for x in cats if x["counts"]["registered"]]))
     paper.sections.append(_overdue_section(rt, period, "超期未处置最严重的案件", WORST_OVERDUE, actor_view))
     paper.sections.append(Section("督导单办理情况", ["责任单位", "督导单", "白色", "黄色", "红色", "已整改"], [
-        [u["unit_name"], u["total"], u["white"], u["yellow"], u["red"], u["rectified"]] for u in tickets["by_unit"]],
+        [u["unit_name"], u["total"], u["white"], u["yellow"], u["red"], u["rectified"]]
+        for u in sorted(tickets["by_unit"], key=lambda u: (u["rectified"] - u["total"], -u["red"], u["unit_name"]))],
         note=tickets["text"]))
     scored = [x for x in unit_rank["rows"] if x["ranked"]][:30]
     if scored:
@@ -196,7 +230,7 @@ def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
     if top:
         paper.charts.append(Chart("高发问题类别立案数", [x["name"] for x in top],
                                   [("立案数", [x["counts"]["registered"] for x in top])], "件"))
-    return paper
+    return _mark(rt, paper, day, day.month)
 
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

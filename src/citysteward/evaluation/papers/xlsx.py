@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from citysteward.evaluation.papers.model import Duration, Rate
 from citysteward.kernel.text import printable
 from citysteward.platform.xlsx import put
 
@@ -37,6 +38,15 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
+def _cell_value(value: Any) -> Any:
+    """Rates as fractions (formatted as %), durations in words, "—" where a rate has no denominator."""
+    if isinstance(value, Rate):
+        return "—" if value.value is None else round(value.value / 100.0, 6)
+    if isinstance(value, Duration):
+        return str(value)
+    return value
+
+
 def _write_table(ws: Any, row: int, columns: list[str], rows: list[list[Any]]) -> int:
     for j, name in enumerate(columns, start=1):
         cell = put(ws, row, j, name)
@@ -46,13 +56,15 @@ def _write_table(ws: Any, row: int, columns: list[str], rows: list[list[Any]]) -
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for i, values in enumerate(rows, start=row + 1):
         for j, value in enumerate(values, start=1):
-            cell = put(ws, i, j, value)
+            cell = put(ws, i, j, _cell_value(value))
+            if isinstance(value, Rate) and value.value is not None:
+                cell.number_format = "0.00%"  # a number Excel can sort and sum, shown as 93.72%
             cell.font = Font(name=FONT)
             cell.border = _BORDER
             if value in _FLAG_FILL:
                 cell.fill = _FLAG_FILL[value]
     for j, name in enumerate(columns, start=1):
-        width = max([len(str(name))] + [len(str(r[j - 1])) for r in rows if j - 1 < len(r)]) * 2 + 2
+        width = max([len(str(name))] + [len(str(r[j - 1])) for r in rows if j - 1 < len(r)]) * 2 + 2  # noqa: E501
         ws.column_dimensions[get_column_letter(j)].width = min(60, max(10, width))
     return row + len(rows) + 1
 

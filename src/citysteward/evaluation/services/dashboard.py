@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from citysteward.catalogue import services as catalogue_services
 from citysteward.evaluation.ports import unit_of_work
+from citysteward.evaluation.services import rollups
 from citysteward.geography import services as geography_services
 from citysteward.org.services import accounts
 from citysteward.platform.runtime import Runtime
@@ -81,8 +82,9 @@ def figures(rt: Runtime) -> DashboardFigures:
     month0 = _local_midnight(first, tz)
     month1 = _local_midnight((first + timedelta(days=32)).replace(day=1), tz)
     bounds = [_local_midnight(local.date() - timedelta(days=TREND_DAYS - 1 - i), tz) for i in range(TREND_DAYS)]
+    from_rollups = rollups.usable(rt, bounds[0], month1)  # docs/performance.md "Rollups"
     with unit_of_work(rt, readonly=True) as uow:
-        q = uow.dashboard
+        q = uow.rollups if from_rollups else uow.dashboard
         today = PeriodFigures(**q.period(day0, day1))
         month = PeriodFigures(**q.period(month0, month1))
         open_now, overdue_now = q.open_now(now)

@@ -184,7 +184,7 @@ def list_hotspot(rt: Runtime, actor: Actor, data: ListingInput) -> dict[str, Any
         notify.notify_unit(uow, rt.settings, now, data.owner_unit_id,
                            f"【挂牌督办】{category_name}难点点位 {data.address.strip()}"[:200],
                            f"该点位{category_name}问题反复出现，已挂牌督办，由贵单位牵头落实长效措施：{measure}",
-                           link=f"/api/v1/hotspots/listed/{hotspot_id}", dedupe=f"hotspot:{hotspot_id}:listed")
+                           link=f"/console/supervision/hotspots#listed-{hotspot_id}", dedupe=f"hotspot:{hotspot_id}:listed")
         record_change(rt, uow, actor, "hotspot", hotspot_id, "create", None,
                       {"category_code": data.category_code, "owner_unit_id": data.owner_unit_id})
         uow.commit()

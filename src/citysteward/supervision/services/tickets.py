@@ -37,6 +37,7 @@ from citysteward.supervision.ports import SupervisionUnitOfWork, unit_of_work
 SETTINGS_KEY = "supervision"
 MAX_UNITS = 10
 MAX_CASES = 200
+MAX_REPLY_PHOTOS = 6
 
 
 def rules(rt: Runtime) -> SupervisionRules:
@@ -60,6 +61,11 @@ class TicketInput:
     address: str = ""
     deadline: datetime | None = None
     limit_hours: float | None = None
+
+
+def ticket_link(ticket_no: str) -> str:
+    """Where a notice about a ticket takes people: its page in the console."""
+    return f"/console/supervision/tickets/{ticket_no}"
 
 
 def _number(rt: Runtime, ticket_id: int, at: datetime) -> str:
@@ -89,7 +95,7 @@ def issue_in(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, actor: Acto
         notify.notify_unit(uow, rt.settings, now, unit_id,
                            f"【{level.label}督导单】{ticket.ticket_no} {title}"[:200],
                            f"{content}\n请于 {local:%Y-%m-%d %H:%M} 前整改并回复。",
-                           link=f"/api/v1/tickets/{ticket.ticket_no}", dedupe=f"ticket:{ticket.id}:issue")
+                           link=ticket_link(ticket.ticket_no), dedupe=f"ticket:{ticket.id}:issue")
     return ticket
 
 
@@ -154,9 +160,15 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
 
 
 def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Actor, note: str = "",
-                  version: int | None = None) -> dict[str, Any]:
+                  version: int | None = None, photo_ids: tuple[int, ...] = ()) -> dict[str, Any]:
+    """One move on a ticket. A unit's reply may carry photos uploaded ahead (cases.services.photos
+    .upload_photos): their ids go into the reply event, so the ledger shows the rectification."""
     if action in (TicketAction.ISSUE, TicketAction.ESCALATE, TicketAction.OVERDUE):
         raise Forbidden(f"「{action.label}」由系统执行")
+    if photo_ids and action is not TicketAction.REPLY:
+        raise InvalidInput("只有整改回复可以附照片", {"field": "photo_ids"})
+    if len(photo_ids) > MAX_REPLY_PHOTOS:
+        raise InvalidInput(f"每次回复最多附 {MAX_REPLY_PHOTOS} 张照片", {"field": "photo_ids"})
     now = rt.now()
     with unit_of_work(rt) as uow:
         ticket = uow.supervision.get_ticket(ticket_no, lock=True)
@@ -166,6 +178,12 @@ def ticket_action(rt: Runtime, ticket_no: str, action: TicketAction, actor: Acto
         if version is not None and version != ticket.version:
             raise _stale(ticket, version)
         event = apply_ticket_action(ticket, action, actor, now, note, rules(rt))
+        for pid in photo_ids:
+            row = uow.cases.photo(pid)
+            if row is None or row["case_id"] is not None:
+                raise InvalidInput(f"照片 {pid} 不存在或已属于案件", {"field": "photo_ids"})
+        if photo_ids:
+            event.payload["photo_ids"] = list(photo_ids)
         uow.supervision.save_ticket(ticket, expected)
         assert ticket.id is not None  # loaded from the store
         if action is TicketAction.REPLY and actor.unit_id is not None:
@@ -184,10 +202,15 @@ def _stale(ticket: Ticket, version: int) -> Exception:
 
 def _notify_after(uow: SupervisionUnitOfWork, rt: Runtime, now: datetime, ticket: Ticket, event: TicketEvent) -> None:
     key = f"ticket:{ticket.id}:{event.action.value}:{ticket.version}"
-    link = f"/api/v1/tickets/{ticket.ticket_no}"
+    link = ticket_link(ticket.ticket_no)
     a = event.action
     if a is TicketAction.REPLY and ticket.issuer_id and ticket.state is TicketState.REPLIED:
         notify.notify_user(uow, now, ticket.issuer_id, f"督导单 {ticket.ticket_no} 已全部回复，待验收",
+                           ticket.title, link, dedupe=key)
+    elif a is TicketAction.REPLY and ticket.issuer_id:  # 双交办: the supervisor hears of each unit's reply
+        unit = uow.org.unit(event.actor.unit_id) if event.actor.unit_id else None
+        notify.notify_user(uow, now, ticket.issuer_id,
+                           f"督导单 {ticket.ticket_no}：{unit['name'] if unit else '责任单位'}已回复，待其他单位回复",
                            ticket.title, link, dedupe=key)
     elif a in (TicketAction.SEND_BACK, TicketAction.ACCEPT, TicketAction.ESCALATE, TicketAction.CANCEL):
         text = {TicketAction.SEND_BACK: f"督导单 {ticket.ticket_no} 被退回整改：{event.note}",
@@ -243,6 +266,10 @@ def _filters(rt: Runtime, actor: Actor, f: dict[str, Any]) -> dict[str, Any]:
     scope = ticket_scope(actor)
     if scope is not None:
         f["unit"] = [scope]
+    case_no = str(f.pop("case_no", "") or "").strip()
+    if case_no:  # the tickets about one case (the case page links here)
+        with unit_of_work(rt, readonly=True) as uow:
+            f["case_id"] = uow.supervision.case_ids([case_no]).get(case_no, -1)
     return f
 
 
@@ -349,7 +376,7 @@ def escalate_due(rt: Runtime, batch: int = 200) -> TicketSweepResult:
                     for unit_id in ticket.unit_ids:
                         notify.notify_unit(uow, rt.settings, now, unit_id,
                                            f"红色督导单 {ticket.ticket_no} 已逾期", ticket.title,
-                                           f"/api/v1/tickets/{ticket.ticket_no}", dedupe=f"ticket:{ticket.id}:overdue")
+                                           ticket_link(ticket.ticket_no), dedupe=f"ticket:{ticket.id}:overdue")
                 uow.commit()
         if len(ids) < batch:
             return result

@@ -16,7 +16,26 @@ window.CS = (function () {
     const map = L.map(el, Object.assign({ attributionControl: false, zoomSnap: 0.25, maxZoom: 19 }, options || {}));
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
     map.setView([35.2, 113.2], 12);
+    roadLayer(map);
     return map;
+  }
+
+  // The city's own road layer (assets: centre lines by class, named), drawn on every map.
+  const ROAD_STYLE = { arterial: ["#8a5a00", 4], secondary: ["#b07d1a", 3], branch: ["#c9a25a", 2], alley: ["#d8c08c", 1.5] };
+  function roadLayer(map) {
+    return getJSON("/api/v1/roads").then((fc) => {
+      const layer = L.geoJSON(fc, {
+        interactive: false,
+        style: (f) => {
+          const [color, weight] = ROAD_STYLE[f.properties.road_class] || ["#b07d1a", 2];
+          return { color, weight, opacity: 0.85, dashArray: f.properties.handed_over ? null : "6 4" };
+        },
+        onEachFeature: (f, l) => l.bindTooltip(esc(f.properties.name),
+          { permanent: true, direction: "center", className: "road-label" }),
+      }).addTo(map);
+      layer.bringToBack();
+      return layer;
+    }).catch(() => null);
   }
 
   const districtStyle = { color: "#1f3a5f", weight: 2.5, fillColor: "#dfe8f3", fillOpacity: 0.35 };
@@ -166,5 +185,5 @@ window.CS = (function () {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", startMaps);
   else startMaps();
 
-  return { esc, getJSON, baseMap, areaLayers, pin, cityMap, caseMap, gridAdminMap, districtStyle, gridStyle };
+  return { esc, getJSON, baseMap, roadLayer, areaLayers, pin, cityMap, caseMap, gridAdminMap, districtStyle, gridStyle };
 })();

@@ -1,0 +1,74 @@
+"""Evaluates the category suggestion model (catalogue/suggest) on the project's own held-out set
+(bench/data/suggest_heldout.tsv, no line of which is in the training corpus): top-1 and top-3
+accuracy, urgent recall and false alarms, and the time one suggestion takes (p50/p95).
+
+    .venv/bin/python bench/suggest_eval.py [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from citysteward.catalogue.suggest import corpus
+from citysteward.catalogue.suggest.model import Suggester
+
+HELDOUT = Path(__file__).resolve().parent / "data" / "suggest_heldout.tsv"
+
+
+def load(path: Path = HELDOUT) -> list[tuple[frozenset[str], bool, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        codes, urgent, text = line.split("\t")
+        rows.append((frozenset(codes.split("|")), urgent == "1", text))
+    return rows
+
+
+def evaluate(model: Suggester, rows: list[tuple[frozenset[str], bool, str]], show: bool = False) -> dict[str, float]:
+    top1 = top3 = urgent_hit = urgent_total = false_alarm = calm_total = 0
+    timings = []
+    for gold, urgent, text in rows:
+        t0 = time.perf_counter()
+        p = model.predict(text)
+        timings.append((time.perf_counter() - t0) * 1000)
+        codes = [s.code for s in p.top]
+        top1 += codes[0] in gold
+        top3 += bool(gold & set(codes))
+        if urgent:
+            urgent_total += 1
+            urgent_hit += p.urgent
+        else:
+            calm_total += 1
+            false_alarm += p.urgent
+        if show and (codes[0] not in gold or p.urgent != urgent):
+            print(f"  miss: {text} gold={'|'.join(sorted(gold))} urgent={urgent} got={codes} urgent={p.urgent}")
+    timings.sort()
+    n = len(rows)
+    return {"n": n, "top1": top1 / n, "top3": top3 / n, "urgent_recall": urgent_hit / max(urgent_total, 1),
+            "urgent_false_alarm": false_alarm / max(calm_total, 1), "urgent_n": urgent_total,
+            "p50_ms": statistics.median(timings), "p95_ms": timings[int(0.95 * (n - 1))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    c = corpus.packaged()
+    model = Suggester(c.examples, c.hazards)
+    train_s = time.perf_counter() - t0
+    r = evaluate(model, load(), args.show_misses)
+    print(f"training: {model.size} phrases, {len(model.categories.labels)} categories, {train_s:.2f} s")
+    print(f"held-out: {r['n']} texts ({r['urgent_n']} urgent)")
+    print(f"top-1 accuracy: {r['top1']:.1%}")
+    print(f"top-3 accuracy: {r['top3']:.1%}")
+    print(f"urgent recall: {r['urgent_recall']:.1%}   false alarms on the others: {r['urgent_false_alarm']:.1%}")
+    print(f"suggestion time: p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

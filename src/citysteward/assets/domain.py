@@ -1,3 +1,0 @@
-"""assets: pure rules and dataclasses (no database, no web)."""
-
-from __future__ import annotations

@@ -1,3 +1,0 @@
-"""assets: use cases over the unit of work."""
-
-from __future__ import annotations

@@ -1,0 +1,413 @@
+"""The component registry (部件): bulk import with a report of rejected rows, nearest components of a
+class, the map layer, a component's page, and what a case does to its component (link, close).
+
+For other contexts (flood, sensors, cases): `component_by_id`, `component_by_code`,
+`nearest_components(rt, class_code, lon, lat)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from citysteward.assets.domain.components import (
+    Component,
+    ComponentCode,
+    ComponentState,
+    DataSource,
+    HistoryKind,
+    clean_attributes,
+    component_state,
+    state_after_case,
+)
+from citysteward.assets.domain.maintenance import WORK_OF_CLASS, Quantity, WorkOrder, WorkOrigin, WorkStatus
+from citysteward.assets.ports import AssetsUnitOfWork, unit_of_work
+from citysteward.assets.services.roads import config, road_index
+from citysteward.catalogue import services as catalogue_services
+from citysteward.geography import services as geography_services
+from citysteward.kernel import geo
+from citysteward.kernel.actor import Actor, Role
+from citysteward.kernel.cells import cell_of, cells_within
+from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound, OutsideCity
+from citysteward.kernel.geo import haversine_m
+from citysteward.kernel.text import clean_text
+from citysteward.org.services.audit import record_change
+from citysteward.platform.runtime import Runtime
+
+IMPORTERS = frozenset({Role.ADMIN, Role.SYSTEM})
+MAX_IMPORT_ROWS = 20_000  # per request: the page sends a large file in chunks and shows progress
+MAX_REJECTS_SHOWN = 500
+MAP_POINT_LIMIT = 4000  # beyond this the map layer is aggregated into squares on the server
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    row: int
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    accepted: int
+    rejected: list[Rejected]
+    rows: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "accepted": self.accepted, "rejected_count": len(self.rejected),
+                "rejected": [{"row": r.row, "code": r.code, "reason": r.reason}
+                             for r in self.rejected[:MAX_REJECTS_SHOWN]]}
+
+
+def features_to_rows(collection: Any) -> list[dict[str, Any]]:
+    """GeoJSON Point features → flat rows (properties + lon/lat); a bad feature becomes a row the
+    import rejects with its reason."""
+    if not isinstance(collection, Mapping) or collection.get("type") != "FeatureCollection":
+        raise InvalidInput("需要 GeoJSON FeatureCollection")
+    feats = collection.get("features")
+    if not isinstance(feats, list):
+        raise InvalidInput("FeatureCollection 中没有 features 列表")
+    rows = []
+    for f in feats:
+        props = dict(f.get("properties") or {}) if isinstance(f, Mapping) else {}
+        g = f.get("geometry") if isinstance(f, Mapping) else None
+        if isinstance(g, Mapping) and g.get("type") == "Point" and isinstance(g.get("coordinates"), list | tuple) \
+                and len(g["coordinates"]) >= 2:
+            props["lon"], props["lat"] = g["coordinates"][0], g["coordinates"][1]
+        else:
+            props["_geometry_error"] = "几何图形应为点（Point）"
+        rows.append(props)
+    return rows
+
+
+def csv_to_rows(text: str) -> list[dict[str, Any]]:
+    """CSV with a header row: code, name, class_code, lon, lat, state, … (attributes by their keys)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or "code" not in reader.fieldnames:
+        raise InvalidInput("CSV 第一行应为表头，且包含 code 列（部件标识码）")
+    return [dict(r) for r in reader]
+
+
+def _date(value: Any) -> date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    for fmt in ("%Y%m%d", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise InvalidInput(f"初始日期「{text[:20]}」应为 YYYYMMDD 或 YYYY-MM-DD")
+
+
+def _text(value: Any, limit: int, label: str) -> str:
+    return clean_text(str(value or ""), field=label, label=label).strip()[:limit]
+
+
+def _parse_row(raw: Mapping[str, Any], crs: geo.CoordSys, classes: Mapping[str, str]) -> Component:
+    if raw.get("_geometry_error"):
+        raise InvalidInput(str(raw["_geometry_error"]))
+    code = ComponentCode.parse(raw.get("code"))
+    class_code = str(raw.get("class_code") or "").strip() or code.class_code
+    if code.legacy:
+        if class_code == code.class_code:
+            raise InvalidInput("16 位旧标识码需另填 5 位类别代码 class_code")
+    elif class_code != code.class_code:
+        raise InvalidInput(f"类别代码 {class_code} 与标识码中的类别 {code.class_code} 不一致")
+    if class_code not in classes:
+        raise InvalidInput(f"类别代码 {class_code} 不在部件目录中")
+    try:
+        lon, lat = geo.validate_lonlat(float(raw.get("lon")), float(raw.get("lat")))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("经纬度缺失或无效") from exc
+    if crs is not geo.CoordSys.WGS84:
+        lon, lat = geo.to_wgs84(lon, lat, crs)
+    name = _text(raw.get("name"), 100, "名称") or classes[class_code]
+    source = str(raw.get("data_source") or "surveyed").strip()
+    by_label = {m.label: m for m in DataSource}
+    if source not in DataSource._value2member_map_ and source not in by_label:
+        raise InvalidInput(f"数据来源「{source[:20]}」无效（实测/地形图/基础地理数据/其他）")
+    attrs_raw = raw.get("attributes") if isinstance(raw.get("attributes"), Mapping) else raw
+    return Component(
+        code=code.value, name=name, class_code=class_code, lon=lon, lat=lat,
+        state=component_state(str(raw.get("state") or "intact")),
+        department=_text(raw.get("department"), 100, "主管部门"), owner=_text(raw.get("owner"), 100, "权属单位"),
+        maintainer=_text(raw.get("maintainer"), 100, "养护单位"), initial_date=_date(raw.get("initial_date")),
+        data_source=DataSource(source) if source in DataSource._value2member_map_ else by_label[source],
+        attributes=clean_attributes(class_code, attrs_raw), note=_text(raw.get("note"), 200, "备注"))  # type: ignore[arg-type]
+
+
+def component_classes(rt: Runtime) -> dict[str, str]:
+    """Component classes (5-digit codes) and their names, from the catalogue's component entries."""
+    def load() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for c in catalogue_services.catalogue(rt).by_code.values():
+            code = c.code[2:] if c.code.startswith("BJ") else None
+            if code and code.isdigit() and len(code) == 5:
+                out[code] = c.name
+        return out
+
+    return rt.cache.get("component_classes", 300.0, load)
+
+
+def import_components(rt: Runtime, actor: Actor, rows: Sequence[Mapping[str, Any]], *, crs: str = "wgs84",
+                      first_row: int = 1) -> ImportReport:
+    """Good rows are written, bad rows are listed with their reasons (row numbers count from
+    `first_row`, so a file sent in chunks keeps its numbering). A code already registered, or twice
+    in the batch, is rejected. One transaction per call."""
+    if actor.role not in IMPORTERS:
+        raise Forbidden("只有系统管理员可以导入部件")
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise InvalidInput(f"每次最多导入 {MAX_IMPORT_ROWS} 行，请分批提交")
+    try:
+        coord = geo.CoordSys.parse(crs)
+    except ValueError as exc:
+        raise InvalidInput(f"不支持的坐标系：{crs}") from exc
+    classes = component_classes(rt)
+    good: list[tuple[int, Component]] = []
+    rejected: list[Rejected] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(rows, start=first_row):
+        try:
+            c = _parse_row(raw, coord, classes)
+        except InvalidInput as exc:
+            rejected.append(Rejected(i, str(raw.get("code") or "")[:20], exc.message))
+            continue
+        if c.code in seen:
+            rejected.append(Rejected(i, c.code, "标识码在文件中重复"))
+            continue
+        seen.add(c.code)
+        good.append((i, c))
+    good = _place(rt, good, rejected)
+    with unit_of_work(rt) as uow:
+        taken = uow.assets.existing_codes([c.code for _, c in good])
+        rejected += [Rejected(i, c.code, "标识码已登记") for i, c in good if c.code in taken]
+        todo = [c for _, c in good if c.code not in taken]
+        if todo:
+            now = rt.now()
+            ids = uow.assets.add_components(todo, now)
+            uow.assets.add_history([{"component_id": cid, "at": now, "kind": HistoryKind.REGISTERED.value,
+                                     "state_from": None, "state_to": c.state.value, "note": "批量导入",
+                                     "actor": actor.name[:64]} for cid, c in zip(ids, todo, strict=True)])
+            record_change(rt, uow, actor, "component", "import", "import", None,
+                          {"rows": len(rows), "accepted": len(todo), "first_row": first_row})
+        uow.commit()
+    rejected.sort(key=lambda r: r.row)
+    return ImportReport(len(todo), rejected, len(rows))
+
+
+def _place(rt: Runtime, good: list[tuple[int, Component]], rejected: list[Rejected]) -> list[tuple[int, Component]]:
+    """Grid and road of every point at once (vectorised); a point outside every grid is rejected."""
+    if not good:
+        return good
+    lons = np.array([c.lon for _, c in good])
+    lats = np.array([c.lat for _, c in good])
+    try:
+        grids = geography_services.grid_index(rt).locate_many(lons, lats)
+    except OutsideCity:
+        grids = np.array([None] * len(good), dtype=object)
+    roads = road_index(rt)
+    snap = config(rt).road_snap_m
+    out = []
+    for (i, c), grid in zip(good, grids, strict=True):
+        if grid is None:
+            rejected.append(Rejected(i, c.code, "位置不在本市任何网格内"))
+            continue
+        match = roads.nearest(c.lon, c.lat, snap) if len(roads) else None
+        out.append((i, _with(c, grid_code=str(grid), road_id=match.road_id if match else None)))
+    return out
+
+
+def _with(c: Component, **changes: Any) -> Component:
+    return replace(c, **changes)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+
+def component_by_id(rt: Runtime, component_id: int) -> Component:
+    with unit_of_work(rt, readonly=True) as uow:
+        c = uow.assets.component(component_id)
+    if c is None:
+        raise NotFound(f"部件 {component_id} 不存在", {"component_id": component_id})
+    return c
+
+
+def component_by_code(rt: Runtime, code: str) -> Component:
+    with unit_of_work(rt, readonly=True) as uow:
+        c = uow.assets.component_by_code(str(code).strip())
+    if c is None:
+        raise NotFound(f"部件标识码 {code} 未登记", {"code": code})
+    return c
+
+
+@dataclass(frozen=True, slots=True)
+class Nearby:
+    component: Component
+    distance_m: float
+
+
+def nearest_components(rt: Runtime, class_code: str | None, lon: float, lat: float,
+                       within_m: float | None = None, limit: int = 10) -> list[Nearby]:
+    """Components of a class nearest to a WGS-84 point, within `within_m` (the configured radius by
+    default), nearest first."""
+    radius = within_m if within_m is not None else config(rt).nearby_components_m
+    if not 0 < radius <= 2000:
+        raise InvalidInput("搜索半径应在 1 至 2000 米之间")
+    rings = max(1, math.ceil(radius / 170))  # res-9 cells are ~174 m across their centres
+    cells = cells_within(cell_of(lon, lat), rings)
+    with unit_of_work(rt, readonly=True) as uow:
+        found = uow.assets.components_in_cells(class_code or None, cells, 5000)
+    near = sorted((Nearby(c, haversine_m(lon, lat, c.lon, c.lat)) for c in found), key=lambda n: (n.distance_m, n.component.id))
+    return [n for n in near if n.distance_m <= radius][:max(1, min(limit, 100))]
+
+
+def list_components(rt: Runtime, class_code: str | None = None, state: str | None = None,
+                    road_id: int | None = None, page: int = 1, page_size: int = 50) -> tuple[list[Component], int]:
+    if state and state not in ComponentState._value2member_map_:
+        raise InvalidInput(f"部件状态「{state}」无效")
+    page_size = max(1, min(page_size, 200))
+    with unit_of_work(rt, readonly=True) as uow:
+        return uow.assets.components(class_code or None, state or None, road_id, page_size, (max(page, 1) - 1) * page_size)
+
+
+def class_counts(rt: Runtime) -> dict[str, dict[str, int]]:
+    with unit_of_work(rt, readonly=True) as uow:
+        return uow.assets.class_counts()
+
+
+def map_layer(rt: Runtime, class_code: str | None, bbox: tuple[float, float, float, float] | None,
+              zoom: float = 14) -> dict[str, Any]:
+    """Points when few enough, else server-side aggregation into squares sized for the zoom level, so
+    100,000 lamps never reach the browser one by one."""
+    if bbox is not None:
+        w, s, e, n = bbox
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise InvalidInput("地图范围 bbox 无效（西,南,东,北）")
+    with unit_of_work(rt, readonly=True) as uow:
+        pts = uow.assets.map_points(class_code or None, bbox, 400_000)
+    if len(pts) <= MAP_POINT_LIMIT:
+        return {"mode": "points", "total": len(pts),
+                "points": [{"id": p[0], "lon": round(p[1], 6), "lat": round(p[2], 6), "state": p[3]} for p in pts]}
+    # squares of ~64 screen pixels at this zoom (256-px tiles: 360° / 2^zoom per tile)
+    size = 360.0 / (2 ** max(0.0, min(zoom, 20))) / 4
+    arr = np.array([(p[1], p[2]) for p in pts])
+    ix = np.floor(arr[:, 0] / size).astype(np.int64)
+    iy = np.floor(arr[:, 1] / size).astype(np.int64)
+    keys, inverse, counts = np.unique(np.stack([ix, iy], axis=1), axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    sx = np.bincount(inverse, weights=arr[:, 0])
+    sy = np.bincount(inverse, weights=arr[:, 1])
+    cells = [{"lon": round(float(sx[k] / counts[k]), 6), "lat": round(float(sy[k] / counts[k]), 6),
+              "count": int(counts[k])} for k in range(len(keys))]
+    return {"mode": "squares", "total": len(pts), "size_deg": size, "squares": cells}
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentPage:
+    component: Component
+    class_name: str
+    road_name: str | None
+    history: list[dict[str, Any]]
+    work: list[WorkOrder] = field(default_factory=list)
+
+
+def component_page(rt: Runtime, component_id: int) -> ComponentPage:
+    with unit_of_work(rt, readonly=True) as uow:
+        c = uow.assets.component(component_id)
+        if c is None:
+            raise NotFound(f"部件 {component_id} 不存在")
+        road = uow.assets.road(c.road_id) if c.road_id else None
+        history = uow.assets.history(component_id, 200)
+        work, _ = uow.assets.work_orders(None, None, component_id, 100, 0)
+    for h in history:
+        h["kind_label"] = HistoryKind(h["kind"]).label
+        h["state_to_label"] = ComponentState(h["state_to"]).label if h.get("state_to") else ""
+    return ComponentPage(c, component_classes(rt).get(c.class_code, c.class_code), road.name if road else None,
+                         history, work)
+
+
+# ---- cases on components (called inside the case's own transaction) ----------------------------------
+
+
+def check_component(rt: Runtime, component_id: int, category_code: str) -> Component:
+    """A report may name the component it is about: it must exist and be of the category's class
+    (category 01037 路灯异常 or BJ01037 路灯 → class 01037)."""
+    with unit_of_work(rt, readonly=True) as uow:
+        c = uow.assets.component(component_id)
+    if c is None:
+        raise InvalidInput(f"部件 {component_id} 不存在", {"field": "component_id"})
+    if category_code.removeprefix("BJ") != c.class_code:
+        raise InvalidInput(f"部件「{c.name}」（类别 {c.class_code}）与问题类别 {category_code} 不符",
+                           {"field": "component_id"})
+    return c
+
+
+def link_case(uow: AssetsUnitOfWork, component_id: int, case_id: int, case_no: str, at: datetime,
+              actor_name: str) -> None:
+    """A case about a component marks it damaged (破损) until the case is closed."""
+    c = uow.assets.component(component_id)
+    if c is None:
+        raise InvalidInput(f"部件 {component_id} 不存在", {"field": "component_id"})
+    to = ComponentState.DAMAGED if c.state is ComponentState.INTACT else c.state
+    uow.assets.add_history([{"component_id": component_id, "at": at, "kind": HistoryKind.CASE_LINKED.value,
+                             "state_from": c.state.value, "state_to": to.value, "case_id": case_id,
+                             "case_no": case_no, "note": "案件上报", "actor": actor_name[:64]}])
+    if to is not c.state:
+        uow.assets.set_state(component_id, to, at)
+
+
+def case_closed(uow: AssetsUnitOfWork, case_id: int, case_no: str, at: datetime, actor_name: str,
+                unit_id: int | None, district_code: str | None) -> list[int]:
+    """Closing a case repairs its components: state back to intact (完好), a history line, and a work
+    order of the repair (one lamp repaired …) counted in the maintenance totals. Returns the ids."""
+    ids = uow.assets.components_of_case(case_id)
+    for cid in ids:
+        c = uow.assets.component(cid)
+        if c is None:
+            continue
+        to = state_after_case(c.state)
+        work_type = WORK_OF_CLASS.get(c.class_code)
+        order_id = None
+        if work_type is not None:
+            order_id = uow.assets.add_work_order(WorkOrder(
+                title=f"{c.name}维修（案件 {case_no}）", origin=WorkOrigin.CASE, status=WorkStatus.DONE,
+                unit_id=unit_id, district_code=district_code, planned_on=None, done_at=at,
+                quantities=(Quantity(work_type, 1),), component_id=cid, road_id=c.road_id, case_no=case_no,
+                created_by=actor_name[:64]), at)
+        uow.assets.add_history([{"component_id": cid, "at": at, "kind": HistoryKind.CASE_CLOSED.value,
+                                 "state_from": c.state.value, "state_to": to.value, "case_id": case_id,
+                                 "case_no": case_no, "work_order_id": order_id, "note": "案件结案，部件修复",
+                                 "actor": actor_name[:64]}])
+        if to is not c.state:
+            uow.assets.set_state(cid, to, at)
+    return ids
+
+
+def case_components(rt: Runtime, case_id: int) -> list[Component]:
+    with unit_of_work(rt, readonly=True) as uow:
+        return [c for cid in uow.assets.components_of_case(case_id) if (c := uow.assets.component(cid))]
+
+
+def set_state(rt: Runtime, actor: Actor, component_id: int, state: str, note: str = "") -> Component:
+    if actor.role not in (Role.ADMIN, Role.UNIT, Role.DISPATCHER):
+        raise Forbidden("无权修改部件状态")
+    new = component_state(state)
+    with unit_of_work(rt) as uow:
+        c = uow.assets.component(component_id)
+        if c is None:
+            raise NotFound(f"部件 {component_id} 不存在")
+        now = rt.now()
+        uow.assets.set_state(component_id, new, now)
+        uow.assets.add_history([{"component_id": component_id, "at": now, "kind": HistoryKind.STATE.value,
+                                 "state_from": c.state.value, "state_to": new.value,
+                                 "note": clean_text(note, field="note", label="说明")[:400], "actor": actor.name[:64]}])
+        uow.commit()
+    return _with(c, state=new)

@@ -1,3 +1,0 @@
-"""patrols: pure rules and dataclasses (no database, no web)."""
-
-from __future__ import annotations

@@ -1,0 +1,1 @@
+"""sensors: use cases over the unit of work (devices, ingestion, the offline sweep, statistics)."""
