@@ -47,9 +47,13 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get install -y -qq wrk >/dev/null; } || echo "!! wrk missing: bench/http.py falls back to httpx"
 	$(BIN)/python bench/point_to_grid.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/case_list.py
+	$(BIN)/python bench/http.py --db sqlite,postgresql --stored 1000000 --cs-workers 1,2
+	$(BIN)/python bench/dashboard.py --db postgresql --stored 1000000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -71,7 +71,7 @@ def drop_database(url: str) -> None:
         admin.dispose()
 
 
-def prepare(url: str, stored: int, media: str) -> tuple[Runtime, list[tuple[float, float]]]:
+def prepare(url: str, stored: int, media: str, steps: bool = False) -> tuple[Runtime, list[tuple[float, float]]]:
     upgrade(url)
     engine = make_engine(url)
     rt = Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=media))  # type: ignore[arg-type]
@@ -85,7 +85,7 @@ def prepare(url: str, stored: int, media: str) -> tuple[Runtime, list[tuple[floa
             uow.org.add_unit({"code": f"u{i}", "name": f"单位{i}", "kind": "other", "active": True})
         uow.commit()
     points = sample_points(demo.grids, 20000)
-    bulk_cases(rt, stored, points)
+    bulk_cases(rt, stored, points, steps=steps)
     return rt, points
 
 
@@ -100,9 +100,21 @@ def sample_points(grids_fc: dict[str, Any], n: int) -> list[tuple[float, float]]
     return out
 
 
-def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: int = 20000) -> None:
+# The steps a stored case of each state has been through after its report (minutes after it).
+LIFECYCLE = {"registered": (("register", 5),), "dispatched": (("register", 5), ("dispatch", 10)),
+             "in_progress": (("register", 5), ("dispatch", 10), ("accept_task", 30)),
+             "handled": (("register", 5), ("dispatch", 10), ("handle", 240)),
+             "checked": (("register", 5), ("dispatch", 10), ("handle", 240), ("check_pass", 600)),
+             "closed": (("register", 5), ("dispatch", 10), ("handle", 240), ("check_pass", 600), ("close", 900))}
+
+
+def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: int = 20000,
+               steps: bool = False) -> None:
+    """n cases over the past year (one report step each; with `steps`, every step of their state too).
+    On PostgreSQL the rollup triggers are held off during the load and the rollups rebuilt once."""
     if n <= 0:
         return
+    pg = rt.uow().engine.dialect.name == "postgresql"  # type: ignore[attr-defined]
     index = geography_services.grid_index(rt)
     cats = ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in catalogue_services.catalogue(rt).by_code.values()][:56]
     rnd = np.random.default_rng(3)
@@ -132,12 +144,25 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
                 "reported_at": reported, "updated_at": reported,
                 "light": ("green", "yellow", "red")[k % 3] if state in ("dispatched", "in_progress") else None,
                 "overdue": False, "rework_count": 0, "extension_count": 0, "return_count": 0, "reopen_count": 0,
-                "me_too_count": 0,
+                "me_too_count": 0, "handled_on_time": None,
             })
             events.append({"case_id": k + 1, "action": "report", "from_state": None, "to_state": "reported",
                            "actor_id": None, "actor_name": "bench", "role": "inspector", "at": reported,
                            "note": "", "payload": {}, "photo_ids": []})
+            if steps:
+                prev = "reported"
+                for action, minutes in LIFECYCLE.get(state, ()):
+                    at = reported + timedelta(minutes=minutes)
+                    if at > now:
+                        break
+                    events.append({"case_id": k + 1, "action": action, "from_state": prev, "to_state": prev,
+                                   "actor_id": None, "actor_name": "bench", "role": "dispatcher", "at": at,
+                                   "note": "", "payload": {}, "photo_ids": []})
+                if state in ("handled", "checked", "closed"):
+                    cases[-1]["handled_on_time"] = k % 5 != 0
         with rt.uow() as uow:
+            if pg:  # no triggers during the bulk load: the rollups are rebuilt once at the end
+                uow.conn.execute(text("SET LOCAL session_replication_role = replica"))  # type: ignore[union-attr]
             uow.conn.execute(insert(cases_tables.cases), cases)  # type: ignore[union-attr]
             uow.conn.execute(insert(cases_tables.case_events), events)  # type: ignore[union-attr]
             uow.commit()
@@ -148,6 +173,14 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
             uow.conn.execute(text("SELECT setval(pg_get_serial_sequence('cases','id'), (SELECT max(id) FROM cases))"))  # type: ignore[union-attr]
             uow.conn.execute(text("SELECT setval(pg_get_serial_sequence('case_events','id'), (SELECT max(id) FROM case_events))"))  # type: ignore[union-attr]
             uow.conn.execute(text("ANALYZE"))  # type: ignore[union-attr]
+            uow.commit()
+        from citysteward.evaluation.services import rollups
+
+        t1 = time.perf_counter()
+        rows = rollups.rebuild(rt)
+        print(f"  rollups rebuilt: {rows:,} rows ({time.perf_counter() - t1:.0f} s)", flush=True)
+        with rt.uow() as uow:
+            uow.conn.execute(text("ANALYZE case_rollups"))  # type: ignore[union-attr]
             uow.commit()
     else:
         with rt.uow() as uow:
@@ -168,8 +201,8 @@ def open_runtime(url: str, media: str) -> Runtime:
     return Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=Path(media)))
 
 
-def _cache_name(stored: int) -> str:
-    return f"cs_bench_cache_{stored}"
+def _cache_name(stored: int, steps: bool = False) -> str:
+    return f"cs_bench_cache_{stored}{'_steps' if steps else ''}"
 
 
 def cached_points() -> list[tuple[float, float]]:
@@ -180,20 +213,20 @@ def cached_points() -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in json.loads(path.read_text())]
 
 
-def build_cache(kind: str, stored: int) -> str:
+def build_cache(kind: str, stored: int, steps: bool = False) -> str:
     """The filled database, built once (var/bench/sqlite-N.db, or the PostgreSQL database
     cs_bench_cache_N) and reused by every later run as a template."""
     CACHE.mkdir(parents=True, exist_ok=True)
     if kind == "sqlite":
-        path = CACHE / f"sqlite-{stored}.db"
+        path = CACHE / f"sqlite-{stored}{'-steps' if steps else ''}.db"
         if path.exists():
             return f"sqlite:///{path}"
-        tmp = CACHE / f"sqlite-{stored}.building.db"
+        tmp = CACHE / f"sqlite-{stored}{'-steps' if steps else ''}.building.db"
         for leftover in CACHE.glob(f"{tmp.name}*"):
             leftover.unlink()
         url = f"sqlite:///{tmp}"
     else:
-        name = _cache_name(stored)
+        name = _cache_name(stored, steps)
         admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
             exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
@@ -207,7 +240,7 @@ def build_cache(kind: str, stored: int) -> str:
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     t0 = time.perf_counter()
     print(f"[{kind}] building the cached database with {stored:,} cases (once) …", flush=True)
-    rt, _ = prepare(url, stored, str(CACHE / "media"))
+    rt, _ = prepare(url, stored, str(CACHE / "media"), steps)
     rt.uow().engine.dispose()  # type: ignore[attr-defined]
     print(f"[{kind}] cached in {time.perf_counter() - t0:.0f} s", flush=True)
     if kind == "sqlite":
@@ -219,14 +252,15 @@ def build_cache(kind: str, stored: int) -> str:
         return f"sqlite:///{path}"
     admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:  # an empty marker database: the cache is complete
-        c.execute(text(f'CREATE DATABASE "{_cache_name(stored)}_ok"'))
+        c.execute(text(f'CREATE DATABASE "{_cache_name(stored, steps)}_ok"'))
     admin.dispose()
     return url
 
 
-def copy_of_cache(kind: str, stored: int, tmpdir: str) -> str:
+def copy_of_cache(kind: str, stored: int, tmpdir: str, steps: bool = False) -> str:
     """A scratch copy of the cached database for one run (runs add cases), migrated to head."""
-    source = build_cache(kind, stored)
+    source = build_cache(kind, stored, steps)
+    upgrade(source)  # new migrations (the rollups' backfill) run once on the cache, not on every copy
     if kind == "sqlite":
         target = Path(tmpdir) / "bench.db"
         shutil.copyfile(source.removeprefix("sqlite:///"), target)
@@ -235,7 +269,7 @@ def copy_of_cache(kind: str, stored: int, tmpdir: str) -> str:
         name = f"cs_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_cache_name(stored)}"'))
+            c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_cache_name(stored, steps)}"'))
         admin.dispose()
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     upgrade(url)

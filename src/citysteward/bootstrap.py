@@ -51,6 +51,7 @@ from citysteward.platform.http import errors
 from citysteward.platform.http.client import ClientAddressMiddleware
 from citysteward.platform.http.forms import FormCheck
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
+from citysteward.platform.http.replica import ReplicaReads
 from citysteward.platform.runtime import Runtime
 from citysteward.platform.throttle import CounterStore, DatabaseCounters
 from citysteward.platform.throttle_redis import RedisCounters
@@ -81,6 +82,11 @@ TEMPLATE_DIRS = tuple(PACKAGE / d for d in ("platform/http/templates", "cases/te
                                              "evaluation/templates", "supervision/templates", "notify/templates",
                                              "assets/templates", "patrols/templates", "subsurface/templates", "flood/templates", "campaigns/templates", "sensors/templates", "citizens/templates"))
 
+# GET requests whose reads a streaming replica may serve (CITYSTEWARD_REPLICA_URL, docs/deploy.md): lists,
+# dashboards, indicators, rankings, papers, map layers and Open311 GETs; a prefix ends in "/" or "*".
+REPLICA_PATHS = ("/api/v1/cases", "/api/v1/indicators*", "/api/v1/rankings*", "/api/v1/reports/", "/api/v1/areas",
+                 "/api/v1/grids", "/dashboard*", "/open311/v2/")
+
 # Whole-file imports sent as one JSON body: they get the upload limit, not the small body limit.
 BULK_UPLOAD_PATHS = ("/api/v1/areas/import",)
 
@@ -106,7 +112,8 @@ def initialise(rt: Runtime) -> InitResult:
 
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
-    uow = SqlUnitOfWorkFactory(engine)
+    replica = make_engine(settings.replica_url) if settings.replica_url else None  # docs/deploy.md
+    uow = SqlUnitOfWorkFactory(engine, replica)
     return Runtime(uow=uow, settings=settings, counters=throttle_counters(settings, uow))
 
 
@@ -149,6 +156,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(FormCheck)
     # -- the client's address, for the access log (docs/security.md "Logins and sessions")
     app.add_middleware(ClientAddressMiddleware, settings=settings)
+    # -- reads that may be a moment old go to the replica, when one is configured (docs/deploy.md)
+    app.add_middleware(ReplicaReads, paths=REPLICA_PATHS)
     # -- HTTP edge (last: it wraps everything above): headers, 500s, body limits, same-origin writes, OpenAPI
     http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS)
     return app

@@ -44,6 +44,8 @@ class Settings:
     login_lockout_seconds: int = 900  # the window the failures are counted in; a lockout lasts to its end
     # -- idempotent intake (docs/security.md "Idempotent intake")
     idempotency_ttl_hours: float = 24.0  # how long a report's Idempotency-Key is remembered
+    # -- a read-only PostgreSQL streaming replica for lists, dashboards, papers, Open311 GETs (docs/deploy.md)
+    replica_url: str = field(default="", repr=False)  # empty: every read goes to the primary
 
     @property
     def upload_limit(self) -> int:
@@ -79,6 +81,7 @@ class Settings:
                 "reports_per_minute", "reports_per_day", "me_too_per_minute", "me_too_per_day",
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
             "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
+            "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from citysteward.assets.store import SqlAssetsRepository
 from citysteward.campaigns.ports import CampaignsUnitOfWork
-from citysteward.campaigns.store import SqlCampaignsRepository
+from citysteward.campaigns.store import SqlCampaignsRepository, SqlKeyTaskRepository
 from citysteward.cases.store.cases import SqlCaseRepository
 from citysteward.cases.store.idempotency import SqlIdempotencyRepository
 from citysteward.cases.store.rules import SqlRuleRepository
@@ -33,6 +33,7 @@ from citysteward.open311.store import SqlOpen311Repository
 from citysteward.org.store import SqlAccessLog, SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
 from citysteward.patrols.store import SqlPatrolsRepository
 from citysteward.platform.locks import SqlLocks
+from citysteward.platform.replica import replica_allowed
 from citysteward.platform.throttle import ThrottleUnitOfWork
 from citysteward.platform.throttle_store import SqlThrottleCounters
 from citysteward.sensors.ports import SensorsUnitOfWork
@@ -100,6 +101,7 @@ class SqlUnitOfWork:
         self.flood = SqlFloodRepository(conn)
         # -- campaigns (issue 14)
         self.campaigns = SqlCampaignsRepository(conn)
+        self.key_tasks = SqlKeyTaskRepository(conn)
         # -- citizens (issue 15)
         self.citizens = SqlCitizensRepository(conn)
         self.corrections = self.citizens.corrections  # catalogue/suggest: the acceptors' corrections
@@ -140,13 +142,18 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Callable that opens a unit of work: `with uow() as tx: ...`; `uow(readonly=True)` for reads."""
+    """Callable that opens a unit of work: `with uow() as tx: ...`; `uow(readonly=True)` for reads.
+    With a `replica` engine, read-only units of work opened inside `replica_reads()` use it
+    (platform/replica.py, docs/deploy.md); writes and every other read use the primary."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, replica: Engine | None = None) -> None:
         self.engine = engine
+        self.replica = replica
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        if readonly and self.replica is not None and replica_allowed():
+            return SqlUnitOfWork(self.replica, readonly=True)
         return SqlUnitOfWork(self.engine, readonly=readonly, write_lock=self._write_lock)
 
 

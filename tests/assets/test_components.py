@@ -124,8 +124,10 @@ def test_map_layer_points_then_server_side_squares(city: City, monkeypatch: pyte
     # recount: every lamp falls in the square of its own floor(lon/size), floor(lat/size)
     keys = {(math.floor(r["lon"] / size), math.floor(r["lat"] / size)) for r in rows}
     assert len(squares["squares"]) == len(keys)
-    box = comp.map_layer(city.rt, LAMP, (113.2005, 35.2005, 113.2105, 35.2015), zoom=17)
-    assert box["total"] == 10
+    w, so, e, n = 113.2005, 35.2005, 113.2105, 35.2015
+    box = comp.map_layer(city.rt, LAMP, (w, so, e, n), zoom=17)
+    assert box["mode"] == "points"
+    assert box["total"] == sum(w <= r["lon"] <= e and so <= r["lat"] <= n for r in rows) == 9
     with pytest.raises(InvalidInput, match="bbox"):
         comp.map_layer(city.rt, LAMP, (113.3, 35.2, 113.2, 35.3))
 

@@ -75,3 +75,11 @@ def test_a_citizen_reports_verifies_the_phone_and_gets_an_area_alert(new_page, c
     page.goto(f"/track/{case_no}")
     expect(page.locator("#progress")).to_have_text("已收到，等待受理")
     expect(page.locator(".facts")).to_contain_text("小区门口的井盖碎了一块")
+
+    page.goto("/reports?state=open")  # the public list: the neighbour's report, "me too" from the verified phone
+    expect(page.locator("#public-map")).to_have_attribute("data-ready", "1")
+    page.locator("#public-list li").filter(has_text="路灯不亮").first.locator("button.me-too").click()
+    expect(page.locator("#me-too-result")).to_contain_text("已加入")
+    assert NEIGHBOUR not in page.content()
+    page.goto("/me")
+    expect(page.locator("#my-reports li").filter(has_text="我关注的").first).to_contain_text("路灯异常")

@@ -47,7 +47,8 @@ def test_a_yellow_ticket_to_two_units_then_the_leaders_ranking_and_paper(new_pag
     supervisor.goto(f"/console/cases/{case_no}")
     supervisor.click("#supervise-case")
     expect(supervisor.locator("#pick-map")).to_have_attribute("data-ready", "1")
-    supervisor.check("input[name=level][value=yellow]")
+    supervisor.click("label.chip:has(input[name=level][value=yellow]) span")
+    expect(supervisor.locator("input[name=level][value=yellow]")).to_be_checked()
     facility_box = supervisor.locator(f"input[name=unit_ids][value='{city.units['facility']}']")
     expect(facility_box).to_be_checked()  # the case's unit is preselected
     supervisor.check(f"input[name=unit_ids][value='{city.units['sanitation']}']")
@@ -106,6 +107,6 @@ def test_a_yellow_ticket_to_two_units_then_the_leaders_ranking_and_paper(new_pag
     with leader.expect_download() as info:
         leader.click("#daily-docx")
     download = info.value
-    assert download.suggested_filename == "daily-2026-11-17.docx"
+    assert download.suggested_filename == "每日调度-daily-2026-11-17.docx"
     doc = Document(io.BytesIO(open(download.path(), "rb").read()))
     assert any("城市管理每日调度" in p.text for p in doc.paragraphs)

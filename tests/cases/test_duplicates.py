@@ -74,6 +74,7 @@ def test_a_duplicate_of_another_category_nearby_is_found(city: City, clock) -> N
     assert far not in [c.case_no for c in found] and other not in [c.case_no for c in found]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_an_old_report_is_not_a_duplicate(city: City, clock) -> None:
     lon, lat = grid_point(1, 3)
     old = _report(city, "01037", "路灯不亮", (lon, lat), "13800000001")
@@ -88,6 +89,7 @@ def test_an_old_report_is_not_a_duplicate(city: City, clock) -> None:
     assert duplicates.likely_duplicates(city.rt, lamp) == []
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_an_unknown_case_is_not_found(city: City) -> None:
     with pytest.raises(NotFound):
         duplicates.likely_duplicates(city.rt, "JZ00000000-00000")

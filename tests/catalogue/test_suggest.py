@@ -114,6 +114,7 @@ def test_suggest_answers_names_and_the_proposed_urgency(rt, city) -> None:
         suggest_services.suggest(rt, "井盖", k=0)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_a_retired_category_is_not_suggested(rt, city) -> None:
     catalogue_services.update_category(rt, city.actor("admin"), "01037", {"active": False})
     assert "01037" not in [i.code for i in suggest_services.suggest(rt, "路灯不亮").items]
@@ -133,6 +134,7 @@ def test_a_stored_correction_is_trained_on(rt, city) -> None:
     assert suggest_services.suggest(rt, text).items[0].code == chosen
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_the_suggest_api(client) -> None:
     r = client.get("/api/v1/suggest", params={"text": "楼下饭店油烟太大"})
     assert r.status_code == 200

@@ -58,6 +58,7 @@ def test_a_code_expires_and_wrong_tries_spend_it(city: City, sms: LogGateway, cl
         citizens.verify_code(city.rt, PHONE, code)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_codes_are_rate_limited_per_phone(city: City, sms: LogGateway, clock) -> None:
     citizens.send_code(city.rt, PHONE, "1.2.3.4")
     with pytest.raises(TooManyRequests):
@@ -73,6 +74,7 @@ def test_only_mobile_numbers_are_verified(bad: str) -> None:
         domain.normalise_phone(bad)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_the_phone_api_sets_a_cookie_and_my_reports_need_it(client, city: City, sms: LogGateway) -> None:
     report(city, PHONE)
     assert_error(client.get("/api/v1/citizen/reports"), 401)
@@ -85,6 +87,12 @@ def test_the_phone_api_sets_a_cookie_and_my_reports_need_it(client, city: City, 
     body = client.get("/api/v1/citizen/reports").json()
     assert len(body["items"]) == 1 and body["items"][0]["own"]
     assert "reporter_phone" not in body["items"][0]
+    other = report(city, OTHER, "路灯不亮", "01037")
+    assert client.post(f"/api/v1/citizen/follow/{other}").json()["state"] == "reported"
+    assert_error(client.post(f"/api/v1/citizen/follow/{other}"), 409)  # once per phone
+    assert [i["own"] for i in client.get("/api/v1/citizen/reports").json()["items"]] == [False, True]
+    client.cookies.clear()
+    assert_error(client.post(f"/api/v1/citizen/follow/{other}"), 401)
 
 
 # ------------------------------------------------------------------ merge keeps and tells reporters
@@ -107,6 +115,7 @@ def test_merge_keeps_both_reporters_and_tells_them(city: City, sms: LogGateway) 
         citizens.merge_duplicate(city.rt, kept, dup, city.actor("acceptor"))
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_merge_api_and_its_errors(client, city: City, token, sms: LogGateway) -> None:
     kept = report(city, PHONE)
     dup = report(city, OTHER)
@@ -133,6 +142,7 @@ def test_a_correction_registers_and_is_kept_as_training_data(city: City) -> None
         assert uow.corrections.training(10) == [("01040", "门口那个铁皮亭子歪了")]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_a_refused_registration_keeps_no_correction(client, city: City, token) -> None:
     no = report(city, PHONE, "门口那个铁皮亭子歪了", "01023")
     assert_error(client.post(f"/api/v1/intake/{no}/register", json={"category_code": "NOPE"},
@@ -162,6 +172,7 @@ def test_an_alert_mails_new_and_closed_reports_in_its_circle_only(city: City, cl
     assert citizens.send_alerts(city.rt) == 0
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_a_grid_alert(city: City) -> None:
     citizens.add_alert(city.rt, citizens.AlertInput("g@example.com", grid_code="410802001001003", on_closed=False))
     report(city, OTHER, where=grid_point(1, 3))
@@ -169,6 +180,7 @@ def test_a_grid_alert(city: City) -> None:
     assert citizens.send_alerts(city.rt) == 1
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 @pytest.mark.parametrize(("body", "field"), [
     ({"email": "no-at-sign", "lon": 113.2, "lat": 35.2, "radius_m": 300}, "email"),
     ({"email": "a@b.cn", "lon": 113.2, "lat": 35.2, "radius_m": 5}, "radius_m"),
@@ -231,6 +243,7 @@ def test_plain_states_cover_every_state() -> None:
     assert len(domain.PROBLEMS) >= 30 and len({p.key for p in domain.PROBLEMS}) == len(domain.PROBLEMS)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_every_picker_problem_maps_to_an_active_category(city: City) -> None:
     from citysteward.catalogue import services as catalogue_services
     cat = catalogue_services.catalogue(city.rt)
@@ -238,6 +251,7 @@ def test_every_picker_problem_maps_to_an_active_category(city: City) -> None:
         assert cat.get(p.code)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the store is exercised on both by the others
 def test_anonymous_intake_is_limited_per_phone_from_any_address(client, city: City, token) -> None:
     lon, lat = grid_point(1, 5)
     body = {"category_code": "01037", "description": "路灯不亮", "lon": lon, "lat": lat, "reporter_phone": PHONE}

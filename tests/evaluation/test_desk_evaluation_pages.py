@@ -99,3 +99,32 @@ def test_indicators_drill_down_export_rankings_and_papers(month: City, client_fo
     r = leader.get("/console/evaluation/papers/daily.xlsx?date=2026-11-20")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert leader.get("/console/evaluation/papers/weekly.docx").status_code == 422
+
+
+def test_the_big_screen_adds_red_lights_streets_todays_reports_and_both_ends_of_the_ranking(
+        city: City, clock: Any, client_for) -> None:
+    from citysteward.supervision.services import sweep
+    from tests.builders.cases import GARBAGE, MANHOLE, dispatched, report, walk_to_close
+
+    now = clock.now  # 2026-11-17 10:00 local
+    clock.set(datetime(2026, 11, 16, 19, 0, tzinfo=UTC))  # 03:00 local: 6 natural hours, red by 10:00
+    late = report(city, MANHOLE, seq=7)
+    dispatched(city, late)
+    clock.set(datetime(2026, 11, 17, 0, 0, tzinfo=UTC))
+    done = report(city, GARBAGE, seq=5)
+    walk_to_close(city, clock, done, hours=0.5)
+    clock.set(now)
+    today = report(city, GARBAGE, seq=6)
+    sweep.sweep(city.rt)
+    indicator_service.set_config(city.rt, city.actor("admin"), {"ranking": {"min_cases": 1}})
+    city.rt.cache.drop()
+    data = client_for("supervisor").get("/dashboard/desk.json").json()
+    assert [r["case_no"] for r in data["red"]] == [late]
+    with city.rt.uow(readonly=True) as uow:
+        overdue_at = max(e.at for e in uow.cases.events(uow.cases.get(late).id) if e.action.value == "overdue")
+    assert data["red"][0]["hours"] == round((now - overdue_at).total_seconds() / 3600, 1)
+    assert sorted(p["case_no"] for p in data["today"]) == sorted([late, done, today])  # all reported today, local
+    assert data["streets"][0]["name"] == "王褚街道" and data["streets"][0]["overdue"] == 1
+    assert data["top"] and data["bottom"]
+    page = client_for("supervisor").get("/dashboard").text
+    assert 'id="desk-screen"' in page and "/static/screen-desk.js" in page

@@ -40,3 +40,18 @@ def test_season_page_warning_and_command_page(city: City, client_for, token, cli
     assert client.get(f"/api/v1/flood/events/{event_id}/report.docx", headers=headers).status_code == 200
     assert client.get("/api/v1/flood/season/report.xlsx?year=2026", headers=headers).status_code == 200
     assert web.get("/console/flood/flood-map.js").status_code == 200
+
+
+def test_register_forms_on_the_season_page(city: City, client_for) -> None:
+    web = client_for("leader")
+    r = web.post("/console/flood/points", data={"code": "YL-9", "name": "建设路涵洞", "lon": "113.24", "lat": "35.245",
+                                                "orange_cm": "15", "red_cm": "30", "unit_id": str(city.units["facility"])})
+    assert r.status_code == 303
+    assert fl.point(city.rt, "YL-9")["red_cm"] == 30
+    bad = web.post("/console/flood/points", data={"code": "YL-10", "name": "x", "lon": "113.24", "lat": "35.245",
+                                                  "orange_cm": "30", "red_cm": "15"})
+    assert bad.status_code == 422 and "红色阈值须大于橙色阈值" in bad.text and fl.point(city.rt, "YL-10") is None
+    assert web.post("/console/flood/materials", data={"name": "沙袋", "warehouse": "一号库", "qty": "100",
+                                                      "min_qty": "50"}).status_code == 303
+    page = web.get("/console/flood")
+    assert "建设路涵洞" in page.text and "一号库" in page.text

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.builders.http import assert_error
 from tests.conftest import City
 from tests.patrols.conftest import centre, grid, walk
+
+# entry points and papers: SQLite is enough (the store runs on both in test_services / test_month_recount)
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def test_the_phone_calls_end_to_end(client, token, duty: City, clock):
@@ -73,3 +78,17 @@ def test_pages(client_for, duty: City):
     assert board.status_code == 200 and "待核实 · 待核查任务" in board.text
     r = boss.post("/console/patrols/reassign", data={"case_no": "JZ404", "user_id": duty.users["inspector"]["id"]})
     assert r.status_code == 303 and "error=" in r.headers["location"]
+
+
+def test_a_shift_leader_sets_areas_and_roster_from_the_console(client_for, duty: City):
+    boss = client_for("leader")
+    uid = duty.users["inspector2"]["id"]
+    r = boss.post("/console/patrols/areas", data={"user_id": uid, "area_codes": f"{grid(2, 1)}，{grid(2, 2)}"})
+    assert r.status_code == 303 and "done=areas" in r.headers["location"]
+    r = boss.post("/console/patrols/roster", data={"user_id": uid, "day": "2026-11-17", "shift": "late",
+                                                   "grid_codes": grid(2, 1), "passes": 2})
+    assert r.status_code == 303 and "done=roster" in r.headers["location"]
+    page = boss.get(r.headers["location"]).text
+    assert "第2社区1号网格、第2社区2号网格" in page and "排班已保存" in page and "晚班" in page
+    bad = boss.post("/console/patrols/roster", data={"user_id": uid, "day": "2026-11-17", "shift": "moon"})
+    assert "error=" in bad.headers["location"]

@@ -99,7 +99,8 @@ def test_zero_thresholds_switch_a_rule_off():
 @pytest.mark.parametrize("bad", [
     {"effective": {"min_share_of_own_grids": 2}}, {"track": {"max_gap_s": "x"}}, {"tasks": []},
     {"shifts": {"x": {"label": "夜班", "start": "25:00", "end": "06:00"}}}, {"colour": 1},
-    {"shifts": {"x": {"start": "07:00", "end": "09:00"}}},
+    {"shifts": {"x": {"start": "07:00", "end": "09:00"}}}, {"effective": {"min_minutes": 3}},
+    {"phone": {"quick_categories": "06010"}}, {"phone": {"sample_s": 0}},
 ])
 def test_malformed_rules_are_refused_in_chinese(bad):
     with pytest.raises(InvalidInput) as exc:

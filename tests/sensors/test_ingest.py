@@ -3,17 +3,22 @@ rejected and counted, redelivery harmless, offline devices raise a case for thei
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from citysteward.assets.services import components
 from citysteward.cases.domain.model import Action, CaseState, Source
 from citysteward.cases.tables import cases
-from citysteward.sensors.domain import FloodEventRef, Outcome, RejectReason
+from citysteward.flood import services as flood_services
+from citysteward.kernel.errors import InvalidInput
+from citysteward.sensors.domain import Outcome, RejectReason
 from citysteward.sensors.services import devices
 from citysteward.sensors.services.ingest import Raw, ingest
 from citysteward.sensors.services.storm import use_flood_event_source
 from citysteward.sensors.services.sweep import sweep_offline
 from citysteward.sensors.tables import sensor_alarms, sensor_messages, sensor_rejects
-from tests.sensors.conftest import Sensor, register
+from tests.conftest import grid_point
+from tests.sensors.conftest import TILT_RULES, WATER_RULES, Sensor, register
 
 
 def _scalar(rt, stmt):
@@ -130,24 +135,29 @@ def test_missed_heartbeats_raise_one_offline_case_and_the_next_message_ends_it(r
         assert uow.sensors.device("LD-0001").state.value == "normal"
 
 
-def test_water_alarms_in_a_storm_are_grouped_under_the_active_flood_event(rt, city, gauge: Sensor):
-    other = register(city, "SW-0002", kind="water_level", rules=[
-        {"code": "water", "label": "积水超警戒", "metric": "depth_cm", "op": ">=", "threshold": 15,
-         "category_code": "TF06", "flood": True}], seq=5)
-    use_flood_event_source(rt, lambda _rt: FloodEventRef(7, "11·26 暴雨"))
-    verdicts = ingest(rt, [gauge.raw({"depth_cm": 22}), other.raw({"depth_cm": 35})])
+def test_water_alarms_in_a_storm_are_grouped_under_the_active_flood_event(rt, city, clock, gauge: Sensor):
+    other = register(city, "SW-0002", kind="water_level", rules=WATER_RULES, seq=5)
+    tilt = register(city, "JG-0009", seq=6)
+    ingest(rt, [gauge.raw({"depth_cm": 18})])  # before the event: not grouped
+    ingest(rt, [gauge.raw({"depth_cm": 2})])
+    clock.advance(minutes=5)
+    event = flood_services.open_event(rt, city.actor("leader"), {"name": "11·17 暴雨"})
+    clock.advance(minutes=5)
+    verdicts = ingest(rt, [gauge.raw({"depth_cm": 22}), other.raw({"depth_cm": 35}), tilt.raw({"tilt_deg": 30})])
     assert all(v.outcome is Outcome.OPENED for v in verdicts)
-    flood_ids = [r for (r,) in _rows(rt, select(sensor_alarms.c.flood_event_id))]
-    assert flood_ids == [7, 7]
+    by_device = dict(_rows(rt, select(sensor_alarms.c.case_no, sensor_alarms.c.flood_event_id)))
+    grouped = sorted(n for n, e in by_device.items() if e == event["id"])
+    assert grouped == sorted(verdicts[0].case_nos + verdicts[1].case_nos)  # the tilt alarm is not a flood alarm
     with rt.uow(readonly=True) as uow:
-        descriptions = [uow.cases.get(n).description for v in verdicts for n in v.case_nos]
-    assert all(d.startswith("【11·26 暴雨】") for d in descriptions)
-    use_flood_event_source(rt, lambda _rt: None)
-    clock_free = register(city, "SW-0003", kind="water_level", rules=[
-        {"code": "water", "label": "积水", "metric": "depth_cm", "op": ">=", "threshold": 15,
-         "category_code": "TF06", "flood": True}], seq=7)
-    ingest(rt, [clock_free.raw({"depth_cm": 30})])
-    assert sorted(r for (r,) in _rows(rt, select(sensor_alarms.c.flood_event_id)) if r is None) == [None]
+        tagged = uow.flood.event_cases(event["id"], 100)
+        descriptions = [uow.cases.get(n).description for n in grouped]
+    assert sorted(t["case_no"] for t in tagged) == grouped
+    assert all(d.startswith("【11·17 暴雨】") for d in descriptions)
+    use_flood_event_source(rt, lambda _rt: None)  # a city whose flood events live elsewhere, none running
+    third = register(city, "SW-0003", kind="water_level", rules=WATER_RULES, seq=7)
+    [v] = ingest(rt, [third.raw({"depth_cm": 30})])
+    assert by_device.get(v.case_nos[0]) is None and len(_rows(rt, select(sensor_alarms.c.id).where(
+        sensor_alarms.c.flood_event_id.is_not(None)))) == 2
 
 
 def _rows(rt, stmt):
@@ -160,3 +170,24 @@ def test_heartbeat_only_refreshes_and_time_is_arrival(rt, clock, tilt: Sensor):
     assert v.outcome is Outcome.HEARTBEAT
     with rt.uow(readonly=True) as uow:
         assert uow.sensors.device(tilt.code).last_seen_at == clock.now
+
+
+def test_a_device_on_a_component_takes_its_place_and_its_alarm_marks_it_damaged(rt, city):
+    lon, lat = grid_point(2, 4)
+    report = components.import_components(rt, city.actor("admin"), [
+        {"code": "41080201003000001", "name": "雨水井盖", "lon": lon, "lat": lat}])
+    assert not report.rejected, report
+    cover = components.component_by_code(rt, "41080201003000001")
+    made = devices.register_device(rt, city.actor("admin"), devices.DeviceInput(
+        code="JG-0500", name="井盖", kind="manhole_tilt", owner_unit_id=city.units["facility"],
+        alarm_rules=TILT_RULES, heartbeat_s=3600, component_id=cover.id))
+    assert (made.device.lon, made.device.lat) == (cover.lon, cover.lat)
+    [v] = ingest(rt, [Sensor("JG-0500", made.secret).raw({"tilt_deg": 45})])
+    with rt.uow(readonly=True) as uow:
+        case = uow.cases.get(v.case_nos[0])
+    assert [c.code for c in components.case_components(rt, case.id)] == ["41080201003000001"]
+    assert components.component_by_id(rt, cover.id).state.value == "damaged"
+    with pytest.raises(InvalidInput, match="关联部件 99999 不存在"):
+        devices.register_device(rt, city.actor("admin"), devices.DeviceInput(
+            code="JG-0501", name="井盖", kind="manhole_tilt", owner_unit_id=city.units["facility"],
+            alarm_rules=TILT_RULES, heartbeat_s=3600, component_id=99999))

@@ -49,3 +49,33 @@ def test_dashboard_defect_page_forms_and_report(city: City, client_for, token, c
     assert figures["空洞（处）"] == 1 and figures["车道里程（公里）"] == 6.5
     doc = Document(io.BytesIO(client.get("/api/v1/subsurface/report.docx", headers=headers).content))
     assert any("空洞 1 处" in p.text for p in doc.paragraphs)
+
+
+def test_a_photo_is_attached_to_the_defect(city: City, client_for) -> None:
+    from PIL import Image
+
+    survey = ss.create_survey(city.rt, city.actor("admin"), {"name": "探测", "started_on": "2026-04-01",
+                                                             "roads": [{"road": "人民路", "length_km": 1}]})
+    code = ss.record_defect(city.rt, city.actor("facility"), {"survey_id": survey["id"], "road": "人民路",
+                                                              "chainage_m": 5, "type": "cavity", "grade": "Ⅳ"})["code"]
+    web = client_for("facility")
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, format="PNG")
+    r = web.post(f"/console/subsurface/defects/{code}/photo", files={"photo": ("hole.png", buf.getvalue(), "image/png")})
+    assert r.status_code == 303
+    (photo,) = ss.defect_detail(city.rt, city.actor("facility"), code)["photos"]
+    got = web.get(photo["url"])
+    assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+    bad = web.post(f"/console/subsurface/defects/{code}/photo", files={"photo": ("x.png", b"not an image", "image/png")})
+    assert bad.status_code == 415 and len(ss.defect_detail(city.rt, city.actor("facility"), code)["photos"]) == 1
+
+
+def test_a_survey_from_the_form(city: City, client_for) -> None:
+    web = client_for("facility")
+    r = web.post("/console/subsurface/surveys", data={"name": "次干道探测", "method": "vehicle_radar",
+                                                      "started_on": "2026-05-01", "roads": "人民路 6.5\n丰收路 K0-K2 2.25"})
+    assert r.status_code == 303
+    (survey,) = ss.list_surveys(city.rt, city.actor("facility"))
+    assert (survey["roads"], survey["km"]) == (2, 8.75)
+    bad = web.post("/console/subsurface/surveys", data={"name": "x", "started_on": "2026-05-01", "roads": "人民路 很长"})
+    assert bad.status_code == 422 and "第 1 行" in bad.text

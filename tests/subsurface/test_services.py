@@ -39,6 +39,9 @@ def test_a_void_grows_into_a_cavity_and_the_treatment_deadline_follows_the_table
     result = ss.resurvey(rt, surveyor, code, {"type": "cavity", "grade": "Ⅳ", "length_m": 4, "width_m": 2.5,
                                               "top_depth_m": 0.5, "height_m": 0.8, "method": "handheld_radar"})
     assert result["change"] == "脱空 → 空洞"
+    (feature,) = ss.map_features(rt, surveyor, {})["features"]
+    assert feature["geometry"]["coordinates"] == [113.21, 35.214]
+    assert (feature["properties"]["grade_colour"], feature["properties"]["type_label"]) == ("#c62828", "空洞")
     detail = ss.defect_detail(rt, surveyor, code)
     assert [o["type_label"] for o in detail["observations"]] == ["脱空", "空洞"]
     assert detail["observations"][1]["change"] == "脱空 → 空洞"
@@ -81,19 +84,23 @@ def test_the_scale_direction_is_configuration(city: City) -> None:
     assert t["deadline"] is None  # no row configured: no invented time limit
 
 
-@pytest.mark.parametrize("data, field", [
+BAD = [
     ({"type": "crack", "grade": "Ⅰ"}, "type"),
     ({"type": "void", "grade": "Ⅸ"}, "grade"),
     ({"type": "void", "grade": "Ⅰ", "length_m": -1}, "length_m"),
     ({"type": "void", "grade": "Ⅰ", "lon": 113.2}, "lon"),
     ({"type": "void", "grade": "Ⅰ", "lon": None, "chainage_m": None}, "lon"),
-])
-def test_bad_defects_are_refused(city: City, data, field) -> None:
+    ({"type": "void", "grade": "Ⅰ", "survey_id": 999}, "survey_id"),
+]
+
+
+def test_bad_defects_are_refused_and_nothing_is_stored(city: City) -> None:
     survey_id = _survey(city)
-    payload = {"survey_id": survey_id, "road": "人民路", "chainage_m": 10, **data}
-    with pytest.raises(InvalidInput) as err:
-        ss.record_defect(city.rt, city.actor("facility"), payload)
-    assert err.value.detail.get("field") == field
+    for data, field in BAD:
+        payload = {"survey_id": survey_id, "road": "人民路", "chainage_m": 10, **data}
+        with pytest.raises(InvalidInput) as err:
+            ss.record_defect(city.rt, city.actor("facility"), payload)
+        assert err.value.detail.get("field") == field, data
     assert ss.list_defects(city.rt, city.actor("facility"), {})["total"] == 0
 
 

@@ -87,9 +87,23 @@ def worker(
         if queued or sent:
             console.print(f"区域提醒邮件 {queued} 封已排队，市民短信 {sent} 条已发送")
 
+    def patrols_round() -> None:  # raw track points past the configured retention (issue 11)
+        from citysteward.patrols.services import field as patrol_field
+
+        if purged := patrol_field.purge_tracks(rt):
+            console.print(f"已清理超过保留期的轨迹批次 {purged} 条")
+
+    def subsurface_round() -> None:  # grouting / excavation past its deadline → 督导单 (issue 13)
+        from citysteward.subsurface import services as subsurface
+
+        if issued := subsurface.escalate_overdue(rt):
+            console.print(f"塌陷隐患处置逾期，已下发督导单 {issued} 张")
+
     def round_done(r: escalation.WorkerRound) -> None:
         show(r)
         citizens_round()
+        patrols_round()
+        subsurface_round()
 
     if once:
         round_done(escalation.run_once(rt))

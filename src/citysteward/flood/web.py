@@ -106,6 +106,10 @@ async def season_action(request: Request, what: str, rt: RuntimeDep, user: PageU
             return RedirectResponse(f"/console/flood/events/{result['id']}?done=1", status_code=303)
         if what == "checks":
             await run_in_threadpool(fl.add_check, rt, user.actor, data)
+        elif what == "points":
+            await run_in_threadpool(fl.add_point, rt, user.actor, data)
+        elif what == "materials":
+            await run_in_threadpool(fl.add_material, rt, user.actor, data)
         elif what == "check-result":
             check_id = data.get("check_id", "")
             if not check_id.isdigit():

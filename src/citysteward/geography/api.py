@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from citysteward.geography import services as areas
+from citysteward.geography.domain.simplify import MAX_ZOOM, MIN_ZOOM, simplify_collection
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import AdminUser
+from citysteward.platform.http import fastjson
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.schemas import Id, Strict, Text
+from citysteward.platform.runtime import Runtime
 
 
 class TeamMember(Strict):
@@ -25,15 +29,40 @@ router = APIRouter(prefix="/api/v1")
 
 
 # ---------------------------------------------------------------- areas and grids
-@router.get("/areas", tags=["areas"], summary="区域（区、街道、社区）GeoJSON")
-def list_areas(rt: RuntimeDep, level: Annotated[str | None, Query(pattern="^(district|street|community)$")] = None,
-               parent: str | None = None) -> dict[str, Any]:
-    return areas.geojson(areas.list_areas(rt, level, parent), level or "area")
+# Map layers (docs/performance.md "Maps"): with `zoom`, outlines simplified to one screen pixel at that
+# zoom and coordinates rounded to a quarter pixel; gzip-compressed when the client accepts it. Encoded
+# and compressed once per worker and layer for LAYER_TTL seconds (outlines change rarely; an import
+# drops the copy in the worker that made it, the others see it within the TTL), so serving one costs a
+# dictionary lookup, not 1.4 MB of JSON encoding per map.
+LAYER_TTL = 60.0
+Zoom = Annotated[int | None, Query(ge=MIN_ZOOM, le=MAX_ZOOM, description="地图缩放级别：按此级别简化边界并压缩坐标精度")]
 
 
-@router.get("/grids", tags=["areas"], summary="网格 GeoJSON（可按区/街道/社区筛选）")
-def list_grids(rt: RuntimeDep, parent: str | None = None) -> dict[str, Any]:
-    return areas.geojson(areas.list_areas(rt, "grid", parent), "grid")
+def _layer(request: Request, rt: Runtime, level: str | None, parent: str | None, zoom: int | None) -> Response:
+    def build() -> tuple[bytes, bytes]:
+        fc = areas.geojson(areas.list_areas(rt, level, parent), level or "area")
+        if zoom is not None:
+            fc = simplify_collection(fc, zoom)
+        body = fastjson.dumps(fc)
+        return body, gzip.compress(body, 6)
+
+    plain, packed = rt.cache.get(f"map_layer:{level}:{parent}:{zoom}", LAYER_TTL, build)
+    if "gzip" in request.headers.get("accept-encoding", "").lower():
+        return Response(packed, media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(plain, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+
+
+@router.get("/areas", tags=["areas"], summary="区域（区、街道、社区）GeoJSON", response_model=dict[str, Any])
+def list_areas(request: Request, rt: RuntimeDep,
+               level: Annotated[str | None, Query(pattern="^(district|street|community)$")] = None,
+               parent: str | None = None, zoom: Zoom = None) -> Response:
+    return _layer(request, rt, level, parent, zoom)
+
+
+@router.get("/grids", tags=["areas"], summary="网格 GeoJSON（可按区/街道/社区筛选）", response_model=dict[str, Any])
+def list_grids(request: Request, rt: RuntimeDep, parent: str | None = None, zoom: Zoom = None) -> Response:
+    return _layer(request, rt, "grid", parent, zoom)
 
 
 @router.put("/grids/{code}/team", tags=["areas"], summary="设置网格团队")

@@ -96,6 +96,7 @@ def import_areas(rt: Runtime, actor: Actor, collection: dict[str, Any], crs: str
         record_change(rt, uow, actor, "areas", "*", "import", None, {"areas": n_areas, "grids": n_grids, "crs": crs})
         uow.commit()
     rt.cache.drop("grid_index", "area_names")
+    rt.cache.drop_prefix("map_layer:")  # the encoded map layers (api.py)
     return {"areas": n_areas, "grids": n_grids}
 
 

@@ -58,6 +58,8 @@ class ConsolePage:
     rate_columns: list[tuple[str, str]]
     board: list[dict[str, Any]] = field(default_factory=list)
     inspectors: list[dict[str, Any]] = field(default_factory=list)
+    roster: list[dict[str, Any]] = field(default_factory=list)
+    shifts: dict[str, str] = field(default_factory=dict)
     manager: bool = False
     message: str = ""
     error: str = ""
@@ -79,11 +81,44 @@ def console(request: Request, rt: RuntimeDep, user: PageUser, day: date | None =
     manager = user.role in setup.MANAGERS
     board = tasks.all_tasks(rt, user.actor) if manager else []
     people = setup.inspectors(rt, user.actor) if manager else []
+    roster = setup.roster(rt, user.actor, shown_day, shown_day) if manager else []
     labels = table["labels"]
     return render(request, "patrols/console.html", ConsolePage(
         Shell.of(user, "patrols"), shown_day.isoformat(), month, cut, figure_rules.CUTS, table,
         [(c, labels[c]) for c in _COLUMNS], [(c, label) for c, label, _n, _d in figure_rules.RATES],
-        board, people, manager, "已改派" if done == "reassign" else "", error))
+        board, people, roster, {k: v.label for k, v in setup.config(rt).shifts.items()}, manager,
+        _DONE.get(done, ""), error))
+
+
+_DONE = {"reassign": "已改派", "areas": "责任区域已保存", "roster": "排班已保存"}
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if c]
+
+
+def _back(action: Any, done: str, day: str = "") -> Response:
+    try:
+        action()
+    except DomainError as exc:
+        return RedirectResponse(f"/console/patrols?day={quote(day)}&error={quote(exc.message)}", status_code=303)
+    return RedirectResponse(f"/console/patrols?day={quote(day)}&done={done}", status_code=303)
+
+
+@router.post("/console/patrols/areas")
+def save_areas(rt: RuntimeDep, user: PageUser, user_id: Annotated[int, Form()] = 0,
+               area_codes: Annotated[str, Form(max_length=4000)] = "") -> Response:
+    return _back(lambda: setup.bind(rt, user.actor, user_id, _codes(area_codes)), "areas")
+
+
+@router.post("/console/patrols/roster")
+def save_roster(rt: RuntimeDep, user: PageUser, user_id: Annotated[int, Form()] = 0,
+                day: Annotated[date | None, Form()] = None, shift: Annotated[str, Form(max_length=16)] = "",
+                grid_codes: Annotated[str, Form(max_length=4000)] = "",
+                passes: Annotated[int, Form(ge=1, le=24)] = 1) -> Response:
+    when = day or rt.now().astimezone(rt.settings.tz).date()
+    entry = setup.RosterInput(user_id, when, shift, tuple(_codes(grid_codes)), passes)
+    return _back(lambda: setup.put_roster(rt, user.actor, [entry]), "roster", when.isoformat())
 
 
 @router.post("/console/patrols/reassign")

@@ -48,6 +48,12 @@ class TTLCache:
             for key in keys or list(self._data):
                 self._data.pop(key, None)
 
+    def drop_prefix(self, prefix: str) -> None:
+        """Every entry whose key starts with `prefix` (e.g. each zoom of a map layer)."""
+        with self._lock:
+            for key in [k for k in self._data if k.startswith(prefix)]:
+                self._data.pop(key, None)
+
 
 @dataclass
 class Runtime:

@@ -43,8 +43,8 @@ class DeviceBody(BaseModel):
     owner_unit_id: Id
     alarm_rules: list[RuleBody] = Field(..., min_length=1, max_length=8)
     heartbeat_s: int = Field(..., ge=60, le=7 * 24 * 3600)
-    lon: float = Field(..., ge=-180, le=180)
-    lat: float = Field(..., ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180, description="不填则取关联部件的位置")
+    lat: float | None = Field(None, ge=-90, le=90)
     crs: str = Field("wgs84", pattern="^(wgs84|gcj02|bd09)$")
     address: Text = Field("", max_length=200)
     component_id: Id | None = None
@@ -114,7 +114,8 @@ def alarm_stats(rt: RuntimeDep, user: CurrentStaff, days: Annotated[int, Query(g
     return asdict(stats.alarm_stats(rt, days))
 
 
-@router.post("/sensors/messages", status_code=202, summary="设备上行报文（与 MQTT 相同的 JSON，另加 device 字段）")
+@router.post("/sensors/messages", status_code=202, summary="设备上行报文（与 MQTT 相同的 JSON，另加 device 字段）",
+             responses={200: {"description": "重复报文：此前已收到并处理，未再处理"}})
 async def post_message(request: Request, rt: RuntimeDep) -> JSONResponse:
     """No staff login: the device's own credential (`secret`) authenticates the message."""
     raw = await request.body()

@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from citysteward.cases.ports import CasesUnitOfWork
+from citysteward.assets.ports import AssetsUnitOfWork
+from citysteward.flood.ports import FloodUnitOfWork
 from citysteward.platform.runtime import Runtime
 from citysteward.sensors.domain import Device, Episode, FloodEventRef
 
@@ -41,7 +42,7 @@ class SensorsRepository(Protocol):
     def message_count(self, device_id: int | None = None) -> int: ...
 
 
-class SensorsUnitOfWork(CasesUnitOfWork, Protocol):
+class SensorsUnitOfWork(FloodUnitOfWork, AssetsUnitOfWork, Protocol):
     @property
     def sensors(self) -> SensorsRepository: ...
 

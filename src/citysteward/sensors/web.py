@@ -127,7 +127,8 @@ def create_device(request: Request, rt: RuntimeDep, user: DeskUser, code: Annota
     try:
         data = devices.DeviceInput(
             code=code, name=name, kind=kind, owner_unit_id=_int(owner_unit_id, "权属单位"),
-            heartbeat_s=_int(heartbeat_min, "心跳周期") * 60, lon=_float(lon, "经度"), lat=_float(lat, "纬度"),
+            heartbeat_s=_int(heartbeat_min, "心跳周期") * 60, lon=_opt_float(lon, "经度"),
+            lat=_opt_float(lat, "纬度"),
             address=address, component_id=_opt_int(component_id, "部件编号"),
             waterlog_point_id=_opt_int(waterlog_point_id, "易涝点编号"),
             alarm_rules=[{"code": rule_code, "label": rule_label, "metric": metric, "op": op, "threshold": threshold,
@@ -154,6 +155,10 @@ def _float(text: str, what: str) -> float:
         return float(text.strip())
     except ValueError as exc:
         raise InvalidInput(f"{what}必须是数字") from exc
+
+
+def _opt_float(text: str, what: str) -> float | None:
+    return _float(text, what) if text.strip() else None
 
 
 @router.post("/devices/{code}/rotate")

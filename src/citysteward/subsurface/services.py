@@ -360,7 +360,7 @@ def escalate_overdue(rt: Runtime, batch: int = 200) -> int:
     with unit_of_work(rt) as uow:
         rows = uow.subsurface.overdue_treatments(now, batch)
         for row in rows:
-            if row["unit_id"] is None:
+            if row["unit_id"] is None or not uow.subsurface.claim_treatment(row["id"], "…"):
                 continue
             local = row["deadline"].astimezone(rt.settings.tz)
             title = f"塌陷隐患处置逾期：{row['road']} {row['code']}"
@@ -450,15 +450,15 @@ def map_features(rt: Runtime, actor: Actor, filters: Mapping[str, Any]) -> dict[
     f = _filters(rt, filters)
     rl = rules(rt)
     with unit_of_work(rt, readonly=True) as uow:
-        rows = uow.subsurface.defect_rows(f)
-    feats = []
-    for r in rows:
-        if r["lon"] is None:
-            continue
-        v = _row_view(r, rl)
-        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                      "properties": {k: v[k] for k in ("code", "road", "chainage", "type_label", "grade",
-                                                       "grade_colour", "state_label", "treated", "overdue")}})
+        rows = uow.subsurface.map_points(f)
+    types = {t.value: t.label for t in DefectType}
+    states = {s.value: s.label for s in DefectState}
+    colours = {g: rl.colour(g) for g in rl.grades}
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+              "properties": {"code": code, "road": road, "chainage": chainage_label(chainage),
+                             "type_label": types.get(dtype, dtype), "grade": grade,
+                             "grade_colour": colours.get(grade, "#6c757d"), "state_label": states.get(state, state)}}
+             for code, road, chainage, lon, lat, dtype, grade, state in rows]
     legend = [{"grade": g, "colour": rl.colour(g)} for g in rl.grades_worst_first()]
     return {"type": "FeatureCollection", "features": feats, "legend": legend}
 
@@ -522,7 +522,7 @@ def dashboard(rt: Runtime, actor: Actor, survey_id: int | None = None) -> dict[s
     if survey_id is not None:
         f["survey_id"] = survey_id
     with unit_of_work(rt, readonly=True) as uow:
-        rows = uow.subsurface.defect_rows(f)
+        rows = uow.subsurface.defect_counts(f)
         roads = uow.subsurface.survey_roads(survey_id)
     return summarise(rows, roads, rl)
 
@@ -538,14 +538,15 @@ def summarise(rows: list[dict[str, Any]], roads: list[dict[str, Any]], rl: Subsu
     per: dict[str, dict[str, Any]] = {}
     for r in roads:
         per.setdefault(r["road"], blank(r["road"]))["km"] += r["length_km"]
-    for r in rows:
+    for r in rows:  # grouped counts (`n`) or single defects
         row = per.setdefault(r["road"], blank(r["road"]))
-        row["total"] += 1
-        row["by_type"][r["defect_type"]] += 1
+        n = int(r.get("n", 1))
+        row["total"] += n
+        row["by_type"][r["defect_type"]] += n
         if r["grade"] in row["by_grade"]:
-            row["by_grade"][r["grade"]] += 1
-        row["treated"] += int(bool(r["treated"]))
-        row["overdue"] += int(bool(r.get("overdue")))
+            row["by_grade"][r["grade"]] += n
+        row["treated"] += n * int(bool(r["treated"]))
+        row["overdue"] += n * int(bool(r.get("overdue")))
     total = blank("合计")
     for row in per.values():
         row["km"] = round(row["km"], 3)
@@ -561,6 +562,32 @@ def summarise(rows: list[dict[str, Any]], roads: list[dict[str, Any]], rl: Subsu
             "road_count": len([r for r in per.values() if r["km"] > 0]),
             "types": [{"value": t.value, "label": t.label, "colour": t.colour} for t in DefectType],
             "grades": [{"grade": g, "colour": rl.colour(g)} for g in grades]}
+
+
+def resurveys_due(rt: Runtime, actor: Actor, within_days: int = 30, limit: int = 50) -> list[dict[str, Any]]:
+    """Defects whose next re-survey falls within `within_days` (or is past), soonest first."""
+    _can_read(actor)
+    today = _local_day(rt, rt.now())
+    with unit_of_work(rt, readonly=True) as uow:
+        rows = uow.subsurface.resurveys_due(date.fromordinal(today.toordinal() + within_days), limit)
+    return [{**r, "type_label": DefectType(r["defect_type"]).label, "late": r["next_resurvey"] < today} for r in rows]
+
+
+def parse_roads(text: str) -> list[dict[str, Any]]:
+    """Form text, one road a line: "人民路 6.5" or "人民路 K0-K3 3.2" (name, optional segment, km)."""
+    roads = []
+    for n, line in enumerate(text.replace("，", " ").replace(",", " ").splitlines(), 1):
+        parts = line.split()
+        if not parts:
+            continue
+        try:
+            km = float(parts[-1])
+        except ValueError as exc:
+            raise InvalidInput(f"第 {n} 行应为“道路 里程（公里）”", {"field": "roads"}) from exc
+        if len(parts) < 2:
+            raise InvalidInput(f"第 {n} 行缺少道路名称", {"field": "roads"})
+        roads.append({"road": parts[0], "segment": " ".join(parts[1:-1]), "length_km": km})
+    return roads
 
 
 def rules_view(rt: Runtime) -> dict[str, Any]:

@@ -108,7 +108,7 @@ class SqlSubsurfaceRepository:
             return []
         self.conn.execute(insert(D), [_defect_row(d) for d in defects])
         codes = [d.code for d in defects]
-        ids = dict(self.conn.execute(select(D.c.code, D.c.id).where(D.c.code.in_(codes))).tuples().all())
+        ids = {r.code: r.id for r in self.conn.execute(select(D.c.code, D.c.id).where(D.c.code.in_(codes)))}
         for d in defects:
             d.id = int(ids[d.code])
         return [int(ids[c]) for c in codes]
@@ -180,10 +180,16 @@ class SqlSubsurfaceRepository:
     def update_treatment(self, treatment_id: int, changes: dict[str, Any]) -> None:
         self.conn.execute(update(T).where(T.c.id == treatment_id).values(**changes))
 
+    def claim_treatment(self, treatment_id: int, mark: str) -> bool:
+        """Mark an unticketed treatment (its row lock makes a second worker wait, then find it taken)."""
+        done = self.conn.execute(update(T).where(T.c.id == treatment_id, T.c.ticket_no.is_(None))
+                                 .values(ticket_no=mark)).rowcount
+        return done == 1
+
     def overdue_treatments(self, now: datetime, limit: int) -> list[dict[str, Any]]:
         q = (select(T, D.c.code, D.c.road, D.c.defect_type, D.c.grade, D.c.chainage_m, D.c.lon, D.c.lat)
              .join(D, D.c.id == T.c.defect_id)
-             .where(T.c.deadline < now, T.c.completed_at.is_(None), T.c.ticket_no.is_(None))
+             .where(T.c.deadline < now, T.c.completed_at.is_(None), T.c.ticket_no.is_(None), T.c.unit_id.is_not(None))
              .order_by(T.c.deadline, T.c.id).limit(limit))
         return [dict(r) for r in self.conn.execute(q).mappings()]
 
@@ -227,6 +233,22 @@ class SqlSubsurfaceRepository:
 
     def defect_rows(self, f: dict[str, Any]) -> list[dict[str, Any]]:
         q = select(*self._columns(f.get("now"))).where(and_(True, *self._where(f))).order_by(D.c.id)
+        return [dict(r) for r in self.conn.execute(q).mappings()]
+
+    def map_points(self, f: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Located defects, only what the map draws: (code, road, chainage_m, lon, lat, type, grade, state)."""
+        q = (select(D.c.code, D.c.road, D.c.chainage_m, D.c.lon, D.c.lat, D.c.defect_type, D.c.grade, D.c.state)
+             .where(D.c.lon.is_not(None), *self._where(f)).order_by(D.c.id))
+        return [tuple(r) for r in self.conn.execute(q)]
+
+    def defect_counts(self, f: dict[str, Any]) -> list[dict[str, Any]]:
+        """Counts by road × type × grade × treated × overdue: the dashboard in one grouped query."""
+        inner = select(D.c.road, D.c.defect_type, D.c.grade, *self._columns(f.get("now"))[1:]).where(
+            and_(True, *self._where(f))).subquery()
+        keys = [inner.c.road, inner.c.defect_type, inner.c.grade, inner.c.treated]
+        if "overdue" in inner.c:
+            keys.append(inner.c.overdue)
+        q = select(*keys, func.count().label("n")).group_by(*keys)
         return [dict(r) for r in self.conn.execute(q).mappings()]
 
     def resurveys_due(self, on_or_before: date, limit: int) -> list[dict[str, Any]]:

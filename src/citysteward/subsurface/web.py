@@ -35,6 +35,7 @@ class DashboardPage:
     surveys: list[dict[str, Any]]
     rules: dict[str, Any]
     filters: dict[str, Any]
+    due: list[dict[str, Any]]
     types: list[Any] = field(default_factory=lambda: list(DefectType))
     methods: list[Any] = field(default_factory=lambda: list(SurveyMethod))
     error: str = ""
@@ -58,7 +59,7 @@ def _dashboard(request: Request, rt: Any, user: Any, filters: dict[str, Any], er
                message: str = "") -> HTMLResponse:
     page = DashboardPage(Shell.of(user, "subsurface"), ss.dashboard(rt, user.actor),
                          ss.list_defects(rt, user.actor, filters, 1, 100), ss.list_surveys(rt, user.actor),
-                         ss.rules_view(rt), filters, error=error, message=message)
+                         ss.rules_view(rt), filters, ss.resurveys_due(rt, user.actor), error=error, message=message)
     return render(request, "subsurface/dashboard.html", page, status_code=status)
 
 
@@ -87,6 +88,17 @@ async def record(request: Request, rt: RuntimeDep, user: PageUser) -> Response:
     except DomainError as exc:
         return _dashboard(request, rt, user, {}, exc.message, status_of(exc))
     return RedirectResponse(f"/console/subsurface/defects/{quote(result['code'])}?done=1", status_code=303)
+
+
+@router.post("/surveys")
+async def create_survey(request: Request, rt: RuntimeDep, user: PageUser) -> Response:
+    data = {k: v for k, v in (await _form(request)).items() if v != ""}
+    try:
+        data["roads"] = ss.parse_roads(str(data.get("roads") or ""))
+        await run_in_threadpool(ss.create_survey, rt, user.actor, data)
+    except DomainError as exc:
+        return _dashboard(request, rt, user, {}, exc.message, status_of(exc))
+    return RedirectResponse("/console/subsurface?done=1", status_code=303)
 
 
 def _defect_page(request: Request, rt: Any, user: Any, code: str, error: str = "", status: int = 200,

@@ -146,9 +146,11 @@ def _parse_row(raw: Mapping[str, Any], crs: geo.CoordSys, classes: Mapping[str, 
 
 def component_classes(rt: Runtime) -> dict[str, str]:
     """Component classes (5-digit codes) and their names, from the catalogue's component entries."""
+    catalogue = catalogue_services.catalogue(rt)  # outside the loader: the cache's lock is not re-entrant
+
     def load() -> dict[str, str]:
         out: dict[str, str] = {}
-        for c in catalogue_services.catalogue(rt).by_code.values():
+        for c in catalogue.by_code.values():
             code = c.code[2:] if c.code.startswith("BJ") else None
             if code and code.isdigit() and len(code) == 5:
                 out[code] = c.name

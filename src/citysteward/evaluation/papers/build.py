@@ -29,6 +29,7 @@ from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.services import accounts, settings
+from citysteward.patrols.services import figures as patrol_figures
 from citysteward.platform.runtime import Runtime
 from citysteward.supervision.services import hotspots as hotspot_service
 from citysteward.supervision.services import tickets as supervision_service
@@ -89,6 +90,16 @@ def _overdue_section(rt: Runtime, period: kernel_periods.Period, title: str, lim
 
 def _unit_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in table["rows"] if r["key"] not in (None, "")]
+
+
+def _patrol_section(rt: Runtime, period: kernel_periods.Period, reader: Actor) -> Section | None:
+    """日常巡查 by inspector (patrols/services/figures.py), in the city's edition only."""
+    if led_units(reader) is not None:
+        return None
+    s = patrol_figures.paper_section(rt, period)
+    n = s["rate_columns"]
+    rows = [[*r[:-n], *[_pct(v) for v in r[-n:]]] for r in s["rows"]]
+    return Section(s["title"], s["columns"], rows, note=s["lead"] + s["note"])
 
 
 def reader_of(viewer: Actor | None, label: str) -> Actor:
@@ -154,6 +165,8 @@ def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
         "问题类别", "地址", "反弹次数", "涉及案件", "最近一次", "挂牌督办"], [
         [h["category_name"], h["address"], h["recurrences"], h["cases_count"], _local(rt, h["last_at"]),
          "是" if h["listed_id"] else "否"] for h in spots["items"]]))
+    if (patrol := _patrol_section(rt, period, actor_view)) is not None:
+        paper.sections.append(patrol)
     if units:
         paper.charts.append(Chart("各单位处置与超期未处置", [r["name"] for r in units], [
             ("处置数", [r["counts"]["handled"] for r in units]),
@@ -222,6 +235,8 @@ def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
         [u["unit_name"], u["total"], u["white"], u["yellow"], u["red"], u["rectified"]]
         for u in sorted(tickets["by_unit"], key=lambda u: (u["rectified"] - u["total"], -u["red"], u["unit_name"]))],
         note=tickets["text"]))
+    if (patrol := _patrol_section(rt, period, actor_view)) is not None:
+        paper.sections.append(patrol)
     scored = [x for x in unit_rank["rows"] if x["ranked"]][:30]
     if scored:
         paper.charts.append(Chart("责任单位综合得分（参评单位）", [x["name"] for x in scored],

@@ -37,7 +37,9 @@ def usable(rt: Runtime, start: datetime | None = None, end: datetime | None = No
 
 def _stored_offset(rt: Runtime) -> int | None:
     with unit_of_work(rt, readonly=True) as uow:
-        return uow.rollups.offset_minutes()
+        repo = getattr(uow, "rollups", None)  # none in a unit of work without rollups: the live queries
+        offset: int | None = repo.offset_minutes() if repo is not None else None
+        return offset
 
 
 def rebuild(rt: Runtime) -> int:

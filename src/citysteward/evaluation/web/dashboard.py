@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from citysteward.evaluation.services import dashboard
+from citysteward.evaluation.services import dashboard, screen
 from citysteward.org.deps import PageUser
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.pages import PageRoute, render
@@ -39,3 +39,9 @@ async def dashboard_data(request: Request, rt: RuntimeDep, user: PageUser) -> HT
 @router.get("/dashboard/data.json")
 async def dashboard_json(rt: RuntimeDep, user: PageUser) -> JSONResponse:
     return JSONResponse((await run_in_threadpool(dashboard.cached_figures, rt)).to_dict())
+
+
+@router.get("/dashboard/desk.json")
+async def dashboard_desk(rt: RuntimeDep, user: PageUser) -> JSONResponse:
+    """The red-light list, figures by street, today's reports, the top and bottom of the ranking."""
+    return JSONResponse(await run_in_threadpool(screen.cached, rt))

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from citysteward.evaluation import domain as evaluation_domain
 from citysteward.evaluation.services import indicators as indicator_service
 from citysteward.evaluation.services import rankings as ranking_service
 from citysteward.evaluation.web.indicators import TABS
@@ -50,6 +51,11 @@ class RankingPage:
     def blue(self) -> list[dict[str, Any]]:
         """The bottom, worst first: as prominent as the top."""
         return sorted((r for r in self.data["rows"] if r["flag"] == "blue"), key=lambda r: -(r["rank"] or 0))
+
+    @property
+    def weights(self) -> list[tuple[str, float]]:
+        labels = {"case_band": "案件量档次", **evaluation_domain.RATE_LABELS}
+        return [(labels.get(k, k), w) for k, w in self.data["weights"].items()]
 
     def drill(self, key: str, measure: str) -> str:
         return "/console/evaluation/cases?" + urlencode({"period": self.data["period"]["month"],

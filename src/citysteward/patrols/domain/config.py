@@ -112,6 +112,9 @@ class PatrolConfig:
             given = data.get(key)
             if given is not None and not isinstance(given, Mapping):
                 raise InvalidInput(f"巡查规则「{key}」应为对象", {"field": key})
+            extra = set(given or {}) - set(default) if key != "shifts" else set()
+            if extra:
+                raise InvalidInput(f"巡查规则「{key}」中没有这些项：{'、'.join(sorted(extra))}", {"field": key})
             merged[key] = dict(given) if key == "shifts" and given else {**default, **(given or {})}
         shifts = {code: _shift(code, s) for code, s in merged["shifts"].items()}
         if not shifts:

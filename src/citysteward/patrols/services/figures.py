@@ -137,3 +137,36 @@ def period_of(rt: Runtime, period: str | None = None, date_from: date | None = N
     if date_from or date_to:
         return Period.days(date_from or date_to or date.today(), date_to or date_from or date.today(), tz)
     return Period.day(rt.now().astimezone(tz).date(), tz)
+
+
+PAPER_COLUMNS = (("patrols", "巡查人次"), ("effective", "有效巡查人次"), ("km", "巡查里程（公里）"),
+                 ("grids_visited", "走到网格数"), ("reports", "上报数"), ("self_handled", "自处理数"),
+                 ("verified", "核实数"), ("checked", "核查数"), ("missed", "漏报数"))
+PAPER_RATES = (("on_time_verify_rate", "按时核实率"), ("on_time_check_rate", "按时核查率"), ("missed_rate", "漏报率"))
+
+
+def paper_section(rt: Runtime, period: Period) -> dict[str, Any]:
+    """The patrol section of the daily sheet and the monthly bulletin: one row per inspector and the
+    total; rates as numbers (None: nothing to count). For the city's edition only (no viewer check:
+    the papers module decides who reads what)."""
+    data = load(rt, period)
+    counts = f.count(data, "inspector")
+    total = f.count(data, "total").get("", f.total_of([]))
+    with unit_of_work(rt, readonly=True) as uow:
+        people = {p["id"]: p["display_name"] for p in uow.patrols.inspectors()}
+
+    def line(name: str, c: dict[str, float]) -> list[Any]:
+        shown = f.rounded(c)
+        rates = f.rates(c)
+        return [name, *[shown.get(k, 0) for k, _l in PAPER_COLUMNS], *[rates[k] for k, _l in PAPER_RATES]]
+
+    rows = [line(people.get(k, f"用户 {k}"), c) for k, c in sorted(counts.items(), key=lambda kv: str(kv[0]))]
+    t = f.rounded(total)
+    return {
+        "title": "日常巡查情况", "columns": ["监督员", *[label for _k, label in PAPER_COLUMNS], *[label for _k, label in PAPER_RATES]],
+        "rows": [*rows, line("合计", total)] if rows else [], "rate_columns": len(PAPER_RATES),
+        "lead": (f"{period.label}，监督员巡查 {t['patrols']} 人次（有效 {t['effective']} 人次），里程 {t['km']} 公里，"
+                 f"上报问题 {t['reports']} 件（自处理 {t['self_handled']} 件），核实 {t['verified']} 件、核查 {t['checked']} 件，"
+                 f"漏报 {t['missed']} 件。"),
+        "note": f"有效巡查：{config(rt).effective.explain()}；漏报：市民、热线反映并核实属实、当日有人巡查过该网格的问题。",
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from citysteward.assets.services import components
 from citysteward.catalogue import services as catalogue_services
 from citysteward.geography import services as geography_services
 from citysteward.kernel import geo
@@ -40,8 +41,8 @@ class DeviceInput:
     owner_unit_id: int
     alarm_rules: list[dict[str, Any]]
     heartbeat_s: int
-    lon: float
-    lat: float
+    lon: float | None = None  # without a place, the linked component's
+    lat: float | None = None
     crs: str = "wgs84"
     address: str = ""
     component_id: int | None = None
@@ -87,16 +88,31 @@ def _validated(rt: Runtime, data: DeviceInput) -> Device:
     for rule in rules:
         if rule.category_code not in catalogue.by_code:
             raise InvalidInput(f"报警类型 {rule.code} 的案件类别 {rule.category_code} 不存在", {"field": "alarm_rules"})
-    try:
-        crs = geo.CoordSys.parse(data.crs)
-    except ValueError as exc:
-        raise InvalidInput(f"不支持的坐标系：{data.crs}（可选 wgs84、gcj02、bd09）", {"field": "crs"}) from exc
-    lon, lat = geo.to_wgs84(float(data.lon), float(data.lat), crs)
+    lon, lat = _place(rt, data)
     geography_services.grid_index(rt).locate(lon, lat)  # a device outside every grid could raise no case
     address = clean_text(data.address, field="address", label="安装地址").strip()[:200] if data.address else ""
     return Device(code=code, name=name, kind=kind, owner_unit_id=int(data.owner_unit_id), rules=rules,
                   heartbeat_s=int(data.heartbeat_s), lon=lon, lat=lat, address=address,
                   component_id=data.component_id, waterlog_point_id=data.waterlog_point_id)
+
+
+def _place(rt: Runtime, data: DeviceInput) -> tuple[float, float]:
+    """The device's own coordinates, or those of the component it is mounted on (部件)."""
+    component = None
+    if data.component_id is not None:
+        try:
+            component = components.component_by_id(rt, data.component_id)
+        except NotFound as exc:
+            raise InvalidInput(f"关联部件 {data.component_id} 不存在", {"field": "component_id"}) from exc
+    if data.lon is None or data.lat is None:
+        if component is None:
+            raise InvalidInput("请填写设备位置（经纬度）或关联部件", {"field": "lon"})
+        return component.lon, component.lat
+    try:
+        crs = geo.CoordSys.parse(data.crs)
+    except ValueError as exc:
+        raise InvalidInput(f"不支持的坐标系：{data.crs}（可选 wgs84、gcj02、bd09）", {"field": "crs"}) from exc
+    return geo.to_wgs84(float(data.lon), float(data.lat), crs)
 
 
 def register_device(rt: Runtime, actor: Actor, data: DeviceInput) -> Registered:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from citysteward.assets.services import components
 from citysteward.cases.domain.case import Event
 from citysteward.cases.domain.model import Action, CaseState
 from citysteward.cases.services.intake import ReportInput, report_within
@@ -251,6 +252,13 @@ def _open(rt: Runtime, uow: SensorsUnitOfWork, batch: _Batch, device: Device, me
     episode = Episode(device.id, rule.code, message.at, message.at, 1, value, result.id, result.case_no,
                       flood_event_id=flood.id if flood else None)
     uow.sensors.add_episode(episode)
+    if flood:
+        uow.flood.tag_cases(flood.id, [result.id], rt.now())
+    if device.component_id is not None:
+        try:  # the component is marked damaged (破损) until the case is closed, as for any report about it
+            components.link_case(uow, device.component_id, result.id, result.case_no, message.at, SENSOR.name)
+        except DomainError:
+            pass  # the component has left the register since the device was installed: the case stands
     batch.episodes[(device.id, rule.code)] = episode
     batch.states[result.id] = CaseState(result.state)
     return episode

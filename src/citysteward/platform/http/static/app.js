@@ -42,7 +42,7 @@ window.CS = (function () {
   const gridStyle = { color: "#5b7fa8", weight: 1, dashArray: "3 3", fillColor: "#ffffff", fillOpacity: 0.05 };
 
   function areaLayers(map, gridClick) {
-    return Promise.all([getJSON("/api/v1/areas?level=district"), getJSON("/api/v1/grids")]).then(([d, g]) => {
+    return Promise.all([getJSON("/api/v1/areas?level=district&zoom=12"), getJSON("/api/v1/grids?zoom=15")]).then(([d, g]) => {
       const districts = L.geoJSON(d, { style: districtStyle, interactive: false }).addTo(map);
       const grids = L.geoJSON(g, {
         style: gridStyle,

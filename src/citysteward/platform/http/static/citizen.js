@@ -68,6 +68,22 @@
     });
   }
 
+  // ---------------------------------------------------------------- "me too": follow with a verified phone
+  const list = $("public-list");
+  if (list) {
+    list.addEventListener("click", async (e) => {
+      const b = e.target.closest("button.me-too");
+      if (!b) return;
+      const no = encodeURIComponent(b.dataset.no);
+      let r = await fetch(`/api/v1/citizen/follow/${no}`, { method: "POST", credentials: "same-origin" });
+      let followed = r.ok;
+      if (r.status === 401) r = await fetch(`/api/v1/public/cases/${no}/me_too`, { method: "POST" });
+      const body = await r.json().catch(() => ({}));
+      show("me-too-result", r.ok ? (followed ? "已记录，并已加入“我的”关注" : "已记录“我也遇到”") : (body.message || "操作失败，请稍后重试"));
+      if (r.ok) b.disabled = true;
+    });
+  }
+
   // ---------------------------------------------------------------- public map
   const publicMap = $("public-map");
   if (publicMap) {

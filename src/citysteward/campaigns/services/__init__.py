@@ -1,3 +1,1 @@
 """campaigns: use cases over the unit of work."""
-
-from __future__ import annotations

@@ -1,0 +1,56 @@
+"""A streetlight case linked to a lamp, in a real browser: the unit handles it, the inspector checks it,
+the shift leader closes it; the lamp's page (opened from the case page) shows it intact again with the
+repair in its history and its work orders. The assets map draws the roads and the lamp layer."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from citysteward.assets.services import components as comp
+from citysteward.assets.services import roads as road_services
+from citysteward.cases.domain.model import Action
+from citysteward.cases.services import intake
+from tests.assets.conftest import roads_collection
+from tests.browser.test_case_flow_in_browser import act
+from tests.builders.cases import dispatched
+from tests.conftest import City
+
+pytestmark = pytest.mark.browser
+LAMP_CODE = "41080201037000001"
+
+
+def test_a_unit_closes_a_streetlight_case_and_the_lamp_page_shows_the_repair(new_page, city: City) -> None:
+    road_services.import_roads(city.rt, city.actor("admin"), roads_collection())
+    comp.import_components(city.rt, city.actor("admin"), [
+        {"code": LAMP_CODE, "name": "南通路路灯1号", "lon": 113.2052, "lat": 35.215, "lamp_type": "LED", "power_w": 120}])
+    lamp = comp.component_by_code(city.rt, LAMP_CODE)
+    case_no = intake.report_case(city.rt, intake.ReportInput(
+        category_code="01037", description="南通路路灯连续三晚不亮", lon=113.2052, lat=35.2151, component_id=lamp.id),
+        city.actor("inspector")).case_no
+    dispatched(city, case_no)
+
+    unit = new_page("facility")
+    unit.goto(f"/console/cases/{case_no}")
+    expect(unit.locator("#case-road")).to_contain_text("南通路")
+    expect(unit.locator("text=涉及部件")).to_be_visible()
+    act(unit, case_no, Action.ACCEPT_TASK)
+    act(unit, case_no, Action.HANDLE, "更换灯头，已恢复照明")
+    act(new_page("inspector"), case_no, Action.CHECK_PASS, "夜间复查，路灯已亮")
+    leader = new_page("leader")
+    act(leader, case_no, Action.CLOSE)
+
+    leader.click(f"a[href='/console/assets/components/{lamp.id}']")
+    expect(leader.locator("#component-state")).to_have_text("完好")
+    history = leader.locator("#component-history")
+    expect(history).to_contain_text("案件结案")
+    expect(history).to_contain_text(case_no)
+    expect(history.locator("tbody tr").first).to_contain_text("完好")
+    expect(leader.locator("#component-work")).to_contain_text("维修路灯 1")
+    expect(leader.locator("#component-map")).to_have_attribute("data-ready", "1")
+
+    leader.goto("/console/assets")
+    expect(leader.locator("#assets-map")).to_have_attribute("data-ready", "1")
+    expect(leader.locator(".road-label", has_text="南通路")).to_have_count(1)
+    leader.select_option("#component-class", "01037")
+    expect(leader.locator("#layer-status")).to_contain_text("1 个部件")
