@@ -143,3 +143,24 @@ def test_quantity_parse_table() -> None:
     q = Quantity.parse({"work_type": "led_retrofit", "amount": "175", "watts_before": "250", "watts_after": "150"})
     assert (q.amount, q.watts_before, q.watts_after) == (175, 250, 150)
     assert Quantity.parse({"work_type": "cable", "amount": 3, "watts_before": 1, "watts_after": 2}).watts_before is None
+
+
+def test_the_monthly_bulletin_and_daily_sheet_carry_the_maintenance_section(city: City, month, clock) -> None:
+    from citysteward.evaluation.papers import build
+    from tests.builders.cases import report
+
+    for day in (datetime(2026, 10, 15, 10, tzinfo=TZ), datetime(2026, 11, 1, 10, tzinfo=TZ)):
+        clock.set(day.astimezone(UTC))  # a paper of nothing is refused: a case on each paper's day
+        report(city)
+    clock.set(datetime(2026, 11, 17, 2, 0, tzinfo=UTC))
+    start, end = datetime(2026, 10, 1, tzinfo=TZ), datetime(2026, 11, 1, tzinfo=TZ)
+    expected = _recount(month, start, end)
+    city.rt.cache.drop()
+    paper = build.monthly(city.rt, date(2026, 10, 15))
+    section = next(s for s in paper.sections if s.title == "市政设施养护")
+    assert {WorkType(next(w for w in WorkType if w.label == r[0])): r[2] for r in section.rows} == expected
+    assert section.note.startswith(report_sentence(Totals(expected, 0, 175 * 250, 175 * 150)))
+    edge = datetime(2026, 11, 1, tzinfo=TZ)  # the order done at 00:00 on 1 November belongs to that day
+    daily = build.daily(city.rt, date(2026, 11, 1))
+    rows = next(s for s in daily.sections if s.title == "市政设施养护").rows
+    assert {r[0]: r[2] for r in rows} == {wt.label: a for wt, a in _recount(month, edge, edge + timedelta(days=1)).items()}

@@ -54,3 +54,31 @@ def test_a_unit_closes_a_streetlight_case_and_the_lamp_page_shows_the_repair(new
     expect(leader.locator(".road-label", has_text="南通路")).to_have_count(1)
     leader.select_option("#component-class", "01037")
     expect(leader.locator("#layer-status")).to_contain_text("1 个部件")
+
+
+def test_a_citizen_on_a_phone_reports_a_dark_lamp_and_picks_it_from_the_nearest(new_page, city: City) -> None:
+    from tests.browser.test_case_flow_in_browser import PHONE
+
+    road_services.import_roads(city.rt, city.actor("admin"), roads_collection())
+    comp.import_components(city.rt, city.actor("admin"), [
+        {"code": LAMP_CODE, "name": "南通路路灯1号", "lon": 113.2052, "lat": 35.215},
+        {"code": "41080201037000002", "name": "南通路路灯2号", "lon": 113.2052, "lat": 35.2156}])
+    citizen = new_page(geolocation={"longitude": 113.2051, "latitude": 35.2151}, permissions=["geolocation"], **PHONE)
+    citizen.goto("/report")
+    expect(citizen.locator("#report-map")).to_have_attribute("data-ready", "1")
+    citizen.click("#use-location")
+    expect(citizen.locator("#place")).to_contain_text("南通路")
+    citizen.fill("#category-search", "路灯")
+    citizen.click("button[data-code='01037']")
+    offer = citizen.locator("#component-offer")
+    expect(offer).to_be_visible()
+    expect(offer.locator("li")).to_have_count(3)  # 不确定 + the two lamps, nearest first
+    expect(offer.locator("li").nth(1)).to_contain_text("南通路路灯1号")
+    offer.locator("li").nth(1).locator("input").check()
+    citizen.fill("textarea[name=description]", "南通路路灯不亮，晚上很黑")
+    citizen.click("#report-submit")
+    expect(citizen.locator("#report-done")).to_be_visible()
+    case_no = citizen.inner_text("#case-no").strip()
+    lamp = comp.component_by_code(city.rt, LAMP_CODE)
+    assert lamp.state.label == "破损"
+    assert comp.component_page(city.rt, lamp.id).history[0]["case_no"] == case_no

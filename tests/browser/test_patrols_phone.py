@@ -64,6 +64,8 @@ def test_an_inspectors_day_on_the_phone(new_page, city: City) -> None:
         phone.clock.run_for(10_000)
         phone.wait_for_function(f"() => Number(localStorage.getItem('cs-sampled')) === {i}")
     expect(phone.locator("#m-net")).to_have_text("")
+    expect(phone.locator("#m-grids")).to_have_text("3")  # the live summary of what reached the server
+    expect(phone.locator("#m-pending")).to_have_text(str(len(points) % 6))  # the points not yet a batch
 
     # a finding in two taps: the photo, then 上报
     phone.set_input_files("#m-photo", files=[{"name": "p.png", "mimeType": "image/png", "buffer": png((90, 90, 90), (320, 240))}])

@@ -262,3 +262,18 @@ def test_anonymous_intake_is_limited_per_phone_from_any_address(client, city: Ci
     assert assert_error(refused, 429)["message"].startswith("该手机号提交过于频繁")
     assert client.post("/api/v1/reports", json={**body, "reporter_phone": OTHER}).status_code == 201
     assert client.post("/api/v1/reports", json=body, headers=token("hotline")).status_code == 201  # the desk: not limited
+
+
+def test_an_alert_mails_when_a_report_in_the_area_is_closed(city: City) -> None:
+    from citysteward.cases.domain.model import Action
+    from citysteward.cases.services import intake
+    lon, lat = grid_point(1, 3)
+    citizens.add_alert(city.rt, citizens.AlertInput("closed@example.com", lon, lat, 300, on_new=False))
+    data = intake.ReportInput(category_code="01037", description="路灯不亮", lon=lon, lat=lat, self_handled=True)
+    no = intake.report_case(city.rt, data, city.actor("inspector")).case_no
+    assert citizens.send_alerts(city.rt) == 0  # new reports are not wanted by this alert
+    case_actions.perform_action(city.rt, no, Action.CLOSE, city.actor("leader"), case_actions.ActionInput(version=None))
+    assert citizens.send_alerts(city.rt) == 1
+    with city.rt.uow(readonly=True) as uow:
+        row = uow.conn.execute(select(outbox).where(outbox.c.address == "closed@example.com")).one()
+    assert "已办结" in row.subject and no in row.body

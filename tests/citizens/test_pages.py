@@ -19,7 +19,8 @@ def test_the_desk_page_lists_reports_awaiting_acceptance(client_for, city: City)
     page = client_for("hotline").get("/console/intake")
     assert page.status_code == 200 and "登记来电" in page.text and no in page.text
     assert f'/console/cases/{no}' in page.text  # the operator opens the case; the acceptor reviews it
-    assert f'/console/intake/{no}' in client_for("acceptor").get("/console/intake").text
+    acceptor_page = client_for("acceptor").get("/console/intake").text
+    assert f'/console/intake/{no}' in acceptor_page and 'id="intake-submit"' not in acceptor_page
     assert client_for().get("/console/intake").status_code in (302, 303, 401)
 
 
@@ -61,3 +62,21 @@ def test_the_public_list_page(client_for, city: City) -> None:
     page = client_for().get("/reports", params={"state": "open"})
     assert page.status_code == 200 and no in page.text and PHONE not in page.text
     assert client_for().get("/reports", params={"state": "bad"}).status_code == 422
+    assert '<option value="410802001001">　第1社区</option>' in page.text  # the area filter: streets, communities
+    assert no not in client_for().get("/reports", params={"area": "410802001002"}).text
+
+
+def test_the_caller_adds_photos_later_with_the_tracking_link(client_for, city: City, rt) -> None:
+    from tests.builders.http import png
+    no = report(city, PHONE)
+    with rt.uow(readonly=True) as uow:
+        token = uow.cases.get(no).public_token
+    citizen = client_for()
+    assert 'id="add-photos"' in citizen.get(f"/track/{no}?t={token}").text
+    assert 'id="add-photos"' not in citizen.get(f"/track/{no}").text
+    photo = ("photos", ("p.png", png((90, 90, 90), (64, 48)), "image/png"))
+    assert citizen.post(f"/track/{no}/photos", data={"t": "wrong"}, files=[photo]).status_code == 403
+    r = citizen.post(f"/track/{no}/photos", data={"t": token}, files=[photo])
+    assert r.status_code == 303 and "照片已补充" in citizen.get(r.headers["location"]).text
+    assert len(case_actions.case_detail(rt, no, city.actor("admin")).photos) == 1
+    assert citizen.post(f"/track/{no}/photos", data={"t": token}).status_code == 422  # nothing chosen

@@ -53,5 +53,7 @@ def test_register_forms_on_the_season_page(city: City, client_for) -> None:
     assert bad.status_code == 422 and "红色阈值须大于橙色阈值" in bad.text and fl.point(city.rt, "YL-10") is None
     assert web.post("/console/flood/materials", data={"name": "沙袋", "warehouse": "一号库", "qty": "100",
                                                       "min_qty": "50"}).status_code == 303
+    assert web.post("/console/flood/duty", data={"starts_at": "2026-11-17T00:00", "ends_at": "2026-11-18T00:00",
+                                                 "post": "值班员", "person": "李值班"}).status_code == 303
     page = web.get("/console/flood")
-    assert "建设路涵洞" in page.text and "一号库" in page.text
+    assert "建设路涵洞" in page.text and "一号库" in page.text and "李值班" in page.text and "未覆盖时段" not in page.text

@@ -97,6 +97,10 @@ def test_a_failed_pre_flood_check_becomes_a_ticket(city: City) -> None:
     detail = tickets.ticket_detail(rt, ticket_no, city.actor("supervisor"))
     assert detail["units"][0]["unit_id"] == city.units["sanitation"] and "雨水口" in detail["title"]
     assert [c["result"] for c in fl.checklist(rt, leader, 2026)] == ["passed", "failed"]
+    with pytest.raises(InvalidInput) as err:  # a pump station must be a registered component when one is named
+        fl.add_point(rt, city.actor("admin"), {"code": "YL-X", "name": "x", "lon": 113.2, "lat": 35.2,
+                                               "pump_component_id": 999})
+    assert err.value.detail["field"] == "pump_component_id" and fl.point(rt, "YL-X") is None
 
 
 def test_duty_gaps(city: City) -> None:

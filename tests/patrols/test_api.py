@@ -92,3 +92,18 @@ def test_a_shift_leader_sets_areas_and_roster_from_the_console(client_for, duty:
     assert "第2社区1号网格、第2社区2号网格" in page and "排班已保存" in page and "晚班" in page
     bad = boss.post("/console/patrols/roster", data={"user_id": uid, "day": "2026-11-17", "shift": "moon"})
     assert "error=" in bad.headers["location"]
+
+
+def test_the_indicators_carry_the_patrol_figures(client, token, duty: City, clock):
+    me = token("inspector")
+    client.post("/api/v1/patrols/clock", json={"kind": "in"}, headers=me)
+    pid = client.post("/api/v1/patrols", headers=me).json()["patrol_id"]
+    client.post(f"/api/v1/patrols/{pid}/track", json={"seq": 0, "points": walk(centre(1, 1), centre(2, 1), clock.now)},
+                headers=me)
+    client.post(f"/api/v1/patrols/{pid}/end", headers=me)
+    by_street = client.get("/api/v1/indicators/patrols", params={"period": "2026-11", "cut": "street"},
+                           headers=token("supervisor")).json()
+    assert [(r["name"], r["counts"]["patrols"], r["counts"]["grids_visited"]) for r in by_street["rows"]] == [
+        ("王褚街道", 1, 3)]
+    assert_error(client.get("/api/v1/indicators/patrols", params={"cut": "unit"}, headers=token("supervisor")), 422)
+    assert_error(client.get("/api/v1/indicators/patrols", headers=token("facility")), 403)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Integer, and_, cast, func, insert, select, update
 
 from citysteward.assets import tables as t
 from citysteward.assets.domain.components import Component, ComponentState, DataSource
@@ -136,6 +136,33 @@ class SqlAssetsRepository:
             w, s, e, n = bbox
             q = q.where(c.lat.between(s, n), c.lon.between(w, e))
         return [tuple(r) for r in self.conn.execute(q.limit(limit))]
+
+    def _map_where(self, q: Any, class_code: str | None, bbox: tuple[float, float, float, float] | None) -> Any:
+        c = t.components.c
+        if class_code:
+            q = q.where(c.class_code == class_code)
+        if bbox:
+            w, s, e, n = bbox
+            q = q.where(c.lat.between(s, n), c.lon.between(w, e))
+        return q
+
+    def map_count(self, class_code: str | None, bbox: tuple[float, float, float, float] | None) -> int:
+        q = self._map_where(select(func.count()).select_from(t.components), class_code, bbox)
+        return int(self.conn.execute(q).scalar() or 0)
+
+    def map_squares(self, class_code: str | None, bbox: tuple[float, float, float, float] | None,
+                    size: float) -> list[tuple[int, int, int, float, float]]:
+        """Components summed per square of `size` degrees (floor(lon / size), floor(lat / size)), in the
+        database: (ix, iy, count, mean lon, mean lat)."""
+        c = t.components.c
+        if self.conn.dialect.name == "sqlite":  # CAST truncates: floor for the positive degrees of China
+            ix, iy = cast(c.lon / size, Integer), cast(c.lat / size, Integer)
+        else:
+            ix, iy = cast(func.floor(c.lon / size), Integer), cast(func.floor(c.lat / size), Integer)
+        q = self._map_where(select(ix.label("ix"), iy.label("iy"), func.count().label("n"),
+                                   func.avg(c.lon).label("lon"), func.avg(c.lat).label("lat")), class_code, bbox)
+        return [(int(r.ix), int(r.iy), int(r.n), float(r.lon), float(r.lat))
+                for r in self.conn.execute(q.group_by(ix, iy))]
 
     def class_counts(self) -> dict[str, dict[str, int]]:
         c = t.components.c

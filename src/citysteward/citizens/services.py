@@ -11,11 +11,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from citysteward.cases.domain.access import may_act_on
+from citysteward.cases.domain.access import is_reporter, may_act_on
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.cases.domain.model import FINAL_STATES, Action, CaseState
 from citysteward.cases.services import actions as case_actions
 from citysteward.cases.services import duplicates
+from citysteward.cases.services.photos import PreparedPhoto, save_photo
 from citysteward.catalogue import services as catalogue_services
 from citysteward.catalogue.suggest import services as suggest_services
 from citysteward.citizens import domain
@@ -146,6 +147,27 @@ def follow(rt: Runtime, phone: str, case_no: str) -> dict[str, Any]:
     return result
 
 
+def add_photos(rt: Runtime, case_no: str, token: str | None, photos: list[PreparedPhoto]) -> int:
+    """The reporter's photos sent later (the hotline caller gets the tracking link): only with the
+    reporter's token, while the case is open, up to the per-report limit. The number of photos."""
+    if not photos:
+        raise InvalidInput("请选择照片", {"field": "photos"})
+    with unit_of_work(rt) as uow:
+        case = uow.cases.get(case_no.strip(), lock=True)
+        if case is None or case.id is None:
+            raise NotFound(f"没有找到案件 {case_no}")
+        if not is_reporter(case, token):
+            raise Forbidden("只有反映人可以补充照片：请使用提交问题时获得的查询链接", {"field": "token"})
+        if case.state.is_final:
+            raise InvalidInput("案件已办结，不能再补充照片", {"field": "photos"})
+        if len(uow.cases.photos(case.id)) + len(photos) > rt.settings.max_photos_per_report:
+            raise InvalidInput(f"每件问题最多 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
+        for photo in photos:
+            save_photo(rt, uow, photo, case.id, "反映人补充")
+        uow.commit()
+    return len(photos)
+
+
 # ------------------------------------------------------------------ area alerts
 @dataclass(frozen=True, slots=True)
 class AlertInput:
@@ -260,6 +282,19 @@ def public_list(rt: Runtime, state: str | None = None, category: str | None = No
         rows, total = uow.citizens.public_cases(groups.get(state or "", []), category, area, PUBLIC_STATES,
                                                 page_size, (page - 1) * page_size)
     return {"items": [_public_row(rt, r) for r in rows], "total": total, "page": page, "page_size": page_size}
+
+
+def area_choices(rt: Runtime) -> list[tuple[str, str]]:
+    """Streets and their communities, for the public list's area filter (cached a minute)."""
+    def load() -> list[tuple[str, str]]:
+        communities: dict[str, list[tuple[str, str]]] = {}
+        for c in geography_services.list_areas(rt, "community", None):
+            communities.setdefault(c["parent_code"], []).append((c["code"], f"　{c['name']}"))
+        out: list[tuple[str, str]] = []
+        for street in geography_services.list_areas(rt, "street", None):
+            out += [(street["code"], street["name"]), *communities.get(street["code"], [])]
+        return out
+    return rt.cache.get("citizens.area_choices", 60.0, load)
 
 
 # ------------------------------------------------------------------ the desk

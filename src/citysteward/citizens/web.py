@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from citysteward.cases.services import actions as case_service
+from citysteward.cases.services import photos
 from citysteward.cases.services.detail import CaseDetail
 from citysteward.catalogue.suggest import services as suggest_services
 from citysteward.citizens import domain
 from citysteward.citizens import services as citizens
 from citysteward.citizens.domain import COOKIE
-from citysteward.kernel.errors import DomainError
+from citysteward.kernel.errors import DomainError, InvalidInput
 from citysteward.org.deps import PageUser, Shell
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.errors import status_of
@@ -114,6 +118,7 @@ class PublicPage:
     state: str
     category: str
     area: str
+    areas: list[tuple[str, str]]  # streets and communities: (code, name)
     problems: tuple[domain.Problem, ...] = domain.PROBLEMS
 
 
@@ -121,7 +126,21 @@ class PublicPage:
 def public_reports(request: Request, rt: RuntimeDep, state: str = "", category: str = "", area: str = "",
                    page: int = 1) -> HTMLResponse:
     listing = citizens.public_list(rt, state or None, category or None, area or None, max(page, 1), 50)
-    return render(request, "citizens/reports.html", PublicPage(listing, state, category, area))
+    return render(request, "citizens/reports.html", PublicPage(listing, state, category, area, citizens.area_choices(rt)))
+
+
+@router.post("/track/{case_no}/photos")
+async def add_photos(request: Request, case_no: str, rt: RuntimeDep) -> Response:
+    """The reporter adds photos later from the tracking link (a hotline caller, a citizen who had none)."""
+    form = await request.form(max_files=rt.settings.max_photos_per_report + 1)
+    token = str(form.get("t") or "")
+    files = [f for f in form.getlist("photos") if isinstance(f, UploadFile) and f.filename]
+    if len(files) > rt.settings.max_photos_per_report:
+        raise InvalidInput(f"每次最多上传 {rt.settings.max_photos_per_report} 张照片", {"field": "photos"})
+    prepared = [await run_in_threadpool(photos.prepare_photo, rt, await f.read(), "before", f.filename or "")
+                for f in files]
+    await run_in_threadpool(citizens.add_photos, rt, case_no, token, prepared)
+    return RedirectResponse(f"/track/{quote(case_no)}?done=photos&t={quote(token)}", status_code=303)
 
 
 @dataclass(frozen=True)

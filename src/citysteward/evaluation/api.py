@@ -17,6 +17,7 @@ from citysteward.kernel import periods as kernel_periods
 from citysteward.kernel.actor import Actor
 from citysteward.kernel.errors import NotFound
 from citysteward.org.deps import AdminUser, CurrentStaff
+from citysteward.patrols.services import figures as patrol_figures
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.schemas import Id
 from citysteward.platform.runtime import Runtime
@@ -52,6 +53,17 @@ def indicators(
     filters = {"unit": unit, "grid": grid, "community": community, "street": street, "district": district,
                "category": category, "source": source}
     return indicator_service.compute(rt, _period(rt, period, date_from, date_to), cut, filters, user.actor)
+
+
+@router.get("/indicators/patrols", summary="巡查指标：人次、有效巡查、上报、按时核实/核查率、漏报率（按监督员、网格、街道）")
+def patrol_indicators(
+    rt: RuntimeDep, user: CurrentStaff,
+    period: Annotated[str | None, Query(description="YYYY-MM 或 YYYY-MM-DD")] = None,
+    date_from: date | None = None, date_to: date | None = None,
+    cut: Annotated[str, Query(pattern="^(total|inspector|grid|street)$")] = "inspector",
+) -> dict[str, Any]:
+    """The patrols context's figures (docs/patrols.md), for the same periods as the indicators."""
+    return patrol_figures.figures(rt, user.actor, _period(rt, period, date_from, date_to), cut)
 
 
 @router.get("/indicators/definitions", summary="指标清单与计算口径")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from citysteward.flood import papers
 from citysteward.flood import services as fl
 from citysteward.flood.domain import Figures
+from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.periods import check_day, check_moment
 from citysteward.org.deps import AdminUser, CurrentStaff
 from citysteward.platform.http.deps import RuntimeDep
@@ -228,8 +229,10 @@ def event_report(event_id: PathId, fmt: Fmt, rt: RuntimeDep, user: CurrentStaff)
 
 @router.post("/flood/duty", summary="排班（24 小时值班）", status_code=201)
 def add_duty(body: list[DutyBody], rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+    if len(body) > 200:
+        raise InvalidInput("一次最多排 200 个班次", {"field": "body"})
     rows = [{**d.model_dump(), "starts_at": _at(d.starts_at, "starts_at"), "ends_at": _at(d.ends_at, "ends_at")}
-            for d in body[:200]]
+            for d in body]
     return fl.add_duty(rt, user.actor, rows)
 
 

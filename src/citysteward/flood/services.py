@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from citysteward.assets.services import components
 from citysteward.catalogue.services import catalogue
 from citysteward.flood.domain import (
     DECLARERS,
@@ -299,6 +300,12 @@ def add_point(rt: Runtime, actor: Actor, data: Mapping[str, Any]) -> dict[str, A
     red = _num(data, "red_cm", "红色阈值", 0, 500)
     if orange is not None and red is not None and red <= orange:
         raise InvalidInput("红色阈值须大于橙色阈值", {"field": "red_cm"})
+    pump = data.get("pump_component_id") or None
+    if pump is not None:
+        try:
+            components.component_by_id(rt, int(pump))
+        except (NotFound, ValueError) as exc:
+            raise InvalidInput(f"泵站部件 {pump} 不存在", {"field": "pump_component_id"}) from exc
     with unit_of_work(rt) as uow:
         code = _text(data, "code", "编号", 32, True)
         if uow.flood.point_by_code(code) is not None:
@@ -309,7 +316,7 @@ def add_point(rt: Runtime, actor: Actor, data: Mapping[str, Any]) -> dict[str, A
             "orange_cm": orange, "red_cm": red, "plan": _text(data, "plan", "一点一策预案", 4000),
             "unit_id": _unit(uow, data.get("unit_id")), "person": _text(data, "person", "责任人", 64),
             "phone": _text(data, "phone", "电话", 32), "pump_station": _text(data, "pump_station", "泵站", 100),
-            "pump_component_id": data.get("pump_component_id") or None, "active": True})
+            "pump_component_id": int(pump) if pump is not None else None, "active": True})
         uow.commit()
     return {"id": point_id, "code": code}
 

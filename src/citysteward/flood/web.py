@@ -110,6 +110,8 @@ async def season_action(request: Request, what: str, rt: RuntimeDep, user: PageU
             await run_in_threadpool(fl.add_point, rt, user.actor, data)
         elif what == "materials":
             await run_in_threadpool(fl.add_material, rt, user.actor, data)
+        elif what == "duty":
+            await run_in_threadpool(fl.add_duty, rt, user.actor, [data])
         elif what == "check-result":
             check_id = data.get("check_id", "")
             if not check_id.isdigit():

@@ -111,6 +111,9 @@ def _text(value: Any, limit: int, label: str) -> str:
     return clean_text(str(value or ""), field=label, label=label).strip()[:limit]
 
 
+_SOURCE_BY_LABEL = {m.label: m for m in DataSource}
+
+
 def _parse_row(raw: Mapping[str, Any], crs: geo.CoordSys, classes: Mapping[str, str]) -> Component:
     if raw.get("_geometry_error"):
         raise InvalidInput(str(raw["_geometry_error"]))
@@ -131,7 +134,7 @@ def _parse_row(raw: Mapping[str, Any], crs: geo.CoordSys, classes: Mapping[str, 
         lon, lat = geo.to_wgs84(lon, lat, crs)
     name = _text(raw.get("name"), 100, "名称") or classes[class_code]
     source = str(raw.get("data_source") or "surveyed").strip()
-    by_label = {m.label: m for m in DataSource}
+    by_label = _SOURCE_BY_LABEL
     if source not in DataSource._value2member_map_ and source not in by_label:
         raise InvalidInput(f"数据来源「{source[:20]}」无效（实测/地形图/基础地理数据/其他）")
     attrs_raw = raw.get("attributes") if isinstance(raw.get("attributes"), Mapping) else raw
@@ -206,7 +209,9 @@ def import_components(rt: Runtime, actor: Actor, rows: Sequence[Mapping[str, Any
 
 
 def _place(rt: Runtime, good: list[tuple[int, Component]], rejected: list[Rejected]) -> list[tuple[int, Component]]:
-    """Grid and road of every point at once (vectorised); a point outside every grid is rejected."""
+    """Grid and road of every point at once (vectorised); a point outside every grid is rejected.
+    The components are fresh from `_parse_row` and not shared yet, so they are completed in place
+    (`dataclasses.replace` cost a fifth of the import)."""
     if not good:
         return good
     lons = np.array([c.lon for _, c in good])
@@ -223,7 +228,9 @@ def _place(rt: Runtime, good: list[tuple[int, Component]], rejected: list[Reject
             rejected.append(Rejected(i, c.code, "位置不在本市任何网格内"))
             continue
         match = roads.nearest(c.lon, c.lat, snap) if len(roads) else None
-        out.append((i, _with(c, grid_code=str(grid), road_id=match.road_id if match else None)))
+        object.__setattr__(c, "grid_code", str(grid))
+        object.__setattr__(c, "road_id", match.road_id if match else None)
+        out.append((i, c))
     return out
 
 
@@ -293,23 +300,17 @@ def map_layer(rt: Runtime, class_code: str | None, bbox: tuple[float, float, flo
         w, s, e, n = bbox
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             raise InvalidInput("地图范围 bbox 无效（西,南,东,北）")
-    with unit_of_work(rt, readonly=True) as uow:
-        pts = uow.assets.map_points(class_code or None, bbox, 400_000)
-    if len(pts) <= MAP_POINT_LIMIT:
-        return {"mode": "points", "total": len(pts),
-                "points": [{"id": p[0], "lon": round(p[1], 6), "lat": round(p[2], 6), "state": p[3]} for p in pts]}
     # squares of ~64 screen pixels at this zoom (256-px tiles: 360° / 2^zoom per tile)
     size = 360.0 / (2 ** max(0.0, min(zoom, 20))) / 4
-    arr = np.array([(p[1], p[2]) for p in pts])
-    ix = np.floor(arr[:, 0] / size).astype(np.int64)
-    iy = np.floor(arr[:, 1] / size).astype(np.int64)
-    keys, inverse, counts = np.unique(np.stack([ix, iy], axis=1), axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
-    sx = np.bincount(inverse, weights=arr[:, 0])
-    sy = np.bincount(inverse, weights=arr[:, 1])
-    cells = [{"lon": round(float(sx[k] / counts[k]), 6), "lat": round(float(sy[k] / counts[k]), 6),
-              "count": int(counts[k])} for k in range(len(keys))]
-    return {"mode": "squares", "total": len(pts), "size_deg": size, "squares": cells}
+    with unit_of_work(rt, readonly=True) as uow:
+        total = uow.assets.map_count(class_code or None, bbox)
+        if total <= MAP_POINT_LIMIT:
+            pts = uow.assets.map_points(class_code or None, bbox, MAP_POINT_LIMIT)
+            return {"mode": "points", "total": len(pts),
+                    "points": [{"id": p[0], "lon": round(p[1], 6), "lat": round(p[2], 6), "state": p[3]} for p in pts]}
+        squares = uow.assets.map_squares(class_code or None, bbox, size)
+    cells = [{"lon": round(lon, 6), "lat": round(lat, 6), "count": n} for _, _, n, lon, lat in squares]
+    return {"mode": "squares", "total": total, "size_deg": size, "squares": cells}
 
 
 @dataclass(frozen=True, slots=True)

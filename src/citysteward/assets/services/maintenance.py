@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from citysteward.assets.domain.maintenance import (
+    WORK_UNIT,
     LightingRate,
     Quantity,
     Totals,
@@ -231,3 +232,20 @@ def report(rt: Runtime, actor: Actor, month: str, since: date | None = None) -> 
         period=month, month=totals(rt, start, end), to_date=totals(rt, *local_bounds(rt, since, last_day + timedelta(days=1))),
         to_date_since=since, by_unit=by_unit, by_district=by_district,
         lighting=lighting(rt, local_start, last_day))
+
+
+def paper_section(rt: Runtime, start: datetime, end: datetime, first: date, last: date) -> dict[str, Any]:
+    """The maintenance part of the daily sheet and the monthly bulletin (evaluation/papers): the period's
+    work by type, its sentence, and 亮灯率 against the targets."""
+    t = totals(rt, start, end)
+    rows: list[list[Any]] = [[wt.label, WORK_UNIT[wt], _plain(t.amounts.get(wt, 0.0))] for wt in WorkType
+                             if t.amounts.get(wt)]
+    rates = lighting(rt, first, last)
+    lit = "；".join(f"{x.road_class.label}亮灯率 {x.rate:.2f}%（目标 {x.target:g}%，{'达标' if x.meets else '未达标'}）"
+                   for x in rates if x.rate is not None)
+    return {"title": "市政设施养护", "columns": ["作业类型", "计量单位", "数量"], "rows": rows,
+            "lead": report_sentence(t), "note": f"{lit}。" if lit else ""}
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(x, 1)

@@ -63,7 +63,8 @@ def track_search(request: Request, no: str = "") -> Response:
     return render(request, "citizen/track.html", TrackPage(None))
 
 
-_DONE = {"rate": "感谢您的评价！", "reopen": "已收到您的反映，问题将重新核查处理。"}
+_DONE = {"rate": "感谢您的评价！", "reopen": "已收到您的反映，问题将重新核查处理。",
+         "photos": "照片已补充，感谢您的反映。"}  # photos: citizens/web.py (issue 15)
 
 
 @router.get("/track/{case_no}", response_class=HTMLResponse)

@@ -44,4 +44,4 @@ def intake_page(request: Request, rt: RuntimeDep, user: PageUser) -> HTMLRespons
     listed = case_service.list_cases(rt, user.actor, AWAITING, 1, QUEUE_SIZE, "oldest")
     return render(request, "console/intake.html", IntakePage(
         Shell.of(user, "intake"), list(Urgency), listed["items"], listed["total"],
-        can_review=user.role in REVIEWERS, can_register=user.role in (Role.HOTLINE, Role.SHIFT_LEADER, Role.ACCEPTOR)))
+        can_review=user.role in REVIEWERS, can_register=user.role is Role.HOTLINE))

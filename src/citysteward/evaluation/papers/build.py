@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from citysteward.assets.services import maintenance as maintenance_figures
 from citysteward.cases.domain.access import led_units
 from citysteward.catalogue import services as catalogue_services
 from citysteward.evaluation import domain as evaluation_domain
@@ -102,6 +103,14 @@ def _patrol_section(rt: Runtime, period: kernel_periods.Period, reader: Actor) -
     return Section(s["title"], s["columns"], rows, note=s["lead"] + s["note"])
 
 
+def _maintenance_section(rt: Runtime, period: kernel_periods.Period, reader: Actor) -> Section | None:
+    """市政设施养护 (assets/services/maintenance.py): the period's work by type and 亮灯率, city edition only."""
+    if led_units(reader) is not None:
+        return None
+    s = maintenance_figures.paper_section(rt, period.start, period.end, period.first, period.last)
+    return Section(s["title"], s["columns"], s["rows"], note=s["lead"] + s["note"])
+
+
 def reader_of(viewer: Actor | None, label: str) -> Actor:
     """Whom a paper is written for: a unit's staff get their unit's edition (its own figures, cases,
     tickets and hot spots: cases.domain.access.led_units); everyone else the city's."""
@@ -167,6 +176,8 @@ def daily(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
          "是" if h["listed_id"] else "否"] for h in spots["items"]]))
     if (patrol := _patrol_section(rt, period, actor_view)) is not None:
         paper.sections.append(patrol)
+    if (upkeep := _maintenance_section(rt, period, actor_view)) is not None:
+        paper.sections.append(upkeep)
     if units:
         paper.charts.append(Chart("各单位处置与超期未处置", [r["name"] for r in units], [
             ("处置数", [r["counts"]["handled"] for r in units]),
@@ -237,6 +248,8 @@ def monthly(rt: Runtime, day: date, viewer: Actor | None = None) -> Paper:
         note=tickets["text"]))
     if (patrol := _patrol_section(rt, period, actor_view)) is not None:
         paper.sections.append(patrol)
+    if (upkeep := _maintenance_section(rt, period, actor_view)) is not None:
+        paper.sections.append(upkeep)
     scored = [x for x in unit_rank["rows"] if x["ranked"]][:30]
     if scored:
         paper.charts.append(Chart("责任单位综合得分（参评单位）", [x["name"] for x in scored],

@@ -109,6 +109,7 @@
   function showError(message) { $("intake-error").textContent = message; $("intake-error").hidden = !message; }
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (!$("intake-submit")) return;
     if (!form.lon.value) return showError("请在地图上点选问题位置，或搜索地址");
     if (!form.description.value.trim()) return showError("请填写问题描述");
     if (!form.category_code.value) return showError("请选择问题类别");

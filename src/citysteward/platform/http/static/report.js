@@ -24,6 +24,9 @@
     try {
       const where = await CS.getJSON(`/api/v1/locate?lon=${lon}&lat=${lat}`);
       $("place").textContent = `${where.district_name || ""} ${where.street_name || ""} ${where.grid_name || ""}`;
+      const road = await CS.getJSON(`/api/v1/roads/at?lon=${lon}&lat=${lat}`).catch(() => null);
+      if (road && road.road) $("place").textContent += ` · ${road.road.name}`;
+      offerComponents();
     } catch (e) {
       $("place").textContent = "该位置不在本市网格范围内，请重新选择";
       form.lon.value = form.lat.value = "";
@@ -63,7 +66,27 @@
     $("category-chosen").hidden = false;
     $("category-picker").hidden = true;
     confirmedNew = false;
+    offerComponents();
   });
+
+  // the common-problem grid (picker.js) says it chose a category with a change event on the form
+  form.addEventListener("change", (e) => { if (e.target === form) offerComponents(); });
+
+  // A component category (路灯、井盖、雨水箅子 …) offers the registered components of its class nearest the pin.
+  async function offerComponents() {
+    const box = $("component-offer");
+    if (!box) return;
+    const code = form.category_code.value;
+    box.hidden = true;
+    $("component-list").innerHTML = "";
+    if (!code || !form.lon.value) return;
+    const near = await CS.getJSON(`/api/v1/components/nearest?lon=${form.lon.value}&lat=${form.lat.value}&class_code=${encodeURIComponent(code)}&limit=5`).catch(() => []);
+    if (!near.length) return;
+    $("component-list").innerHTML = '<li><label><input type="radio" name="component_id" value="" checked> 不确定</label></li>' +
+      near.map((c) => `<li><label><input type="radio" name="component_id" value="${c.id}"> ${esc(c.name)}
+        <small class="muted">${esc(c.code)} · 约 ${Math.round(c.distance_m)} 米</small></label></li>`).join("");
+    box.hidden = false;
+  }
   $("category-change").addEventListener("click", () => {
     $("category-chosen").hidden = true;
     $("category-picker").hidden = false;
