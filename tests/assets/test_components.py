@@ -150,3 +150,18 @@ def test_a_lamp_case_marks_it_damaged_and_closing_repairs_it(city: City, clock) 
     assert page.history[0]["case_no"] == case_no
     assert [(q.work_type.value, q.amount) for o in page.work for q in o.quantities] == [("lamp_repair", 1.0)]
     assert page.work[0].case_no == case_no and page.work[0].unit_id == city.units["facility"]
+
+
+def test_state_changes_through_the_api_are_kept_in_the_history(city: City, client: TestClient, token) -> None:
+    comp.import_components(city.rt, city.actor("admin"), [lamp_row(1, 113.2052, 35.215)])
+    lamp = comp.component_by_code(city.rt, lamp_code(1))
+    r = client.put(f"/api/v1/components/{lamp.id}/state", json={"state": "丢失", "note": "灯头被盗"},
+                   headers=token("facility"))
+    assert r.status_code == 200 and r.json()["state_label"] == "丢失"
+    body = client.get(f"/api/v1/components/{lamp.id}", headers=token("dispatcher")).json()
+    assert [h["kind"] for h in body["history"]] == ["state", "registered"] and body["history"][0]["note"] == "灯头被盗"
+    assert client.put(f"/api/v1/components/{lamp.id}/state", json={"state": "丢失"},
+                      headers=token("inspector")).status_code == 403
+    bad = client.put(f"/api/v1/components/{lamp.id}/state", json={"state": "坏了"}, headers=token("facility"))
+    assert bad.status_code == 422 and "部件状态" in bad.json()["message"]
+    assert client.get("/api/v1/components/999999", headers=token("dispatcher")).status_code == 404

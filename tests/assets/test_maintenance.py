@@ -164,3 +164,19 @@ def test_the_monthly_bulletin_and_daily_sheet_carry_the_maintenance_section(city
     daily = build.daily(city.rt, date(2026, 11, 1))
     rows = next(s for s in daily.sections if s.title == "市政设施养护").rows
     assert {r[0]: r[2] for r in rows} == {wt.label: a for wt, a in _recount(month, edge, edge + timedelta(days=1)).items()}
+
+
+def test_work_orders_api_contract(city: City, roads: dict[str, int], client: TestClient, token) -> None:
+    body = {"title": "南通路路灯维修", "quantities": [{"work_type": "lamp_repair", "amount": 4}],
+            "road_id": roads["南通路"], "done_at": "2026-11-17T09:00:00+08:00"}
+    r = client.post("/api/v1/work-orders", json=body, headers=token("facility"))
+    assert r.status_code == 201, r.text
+    assert r.json()["quantities"][0] == {"work_type": "lamp_repair", "label": "维修路灯", "unit": "盏次", "amount": 4.0,
+                                         "watts_before": None, "watts_after": None}
+    listed = client.get("/api/v1/work-orders", headers=token("facility")).json()
+    assert listed["total"] == 1 and listed["items"][0]["unit_id"] == city.units["facility"]
+    naive = client.post("/api/v1/work-orders", json={**body, "done_at": "2026-11-17T09:00:00"}, headers=token("facility"))
+    assert naive.status_code == 422 and "时区" in naive.json()["message"]
+    assert client.post("/api/v1/work-orders", json=body, headers=token("hotline")).status_code == 403
+    assert client.post("/api/v1/work-orders", json=body).status_code == 401
+    assert client.get("/api/v1/work-orders/999999", headers=token("facility")).status_code == 404

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 
-from fastapi.testclient import TestClient
+import pytest
 
 from citysteward.assets.services import components as comp
 from citysteward.assets.services import roads as road_services
 from tests.assets.conftest import NANTONG
 from tests.conftest import City
+
+# pages: SQLite is enough here, the store is exercised on PostgreSQL by the other assets tests
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def test_console_pages_render_for_staff(city: City, roads: dict[str, int], client_for) -> None:

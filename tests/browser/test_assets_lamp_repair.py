@@ -82,3 +82,30 @@ def test_a_citizen_on_a_phone_reports_a_dark_lamp_and_picks_it_from_the_nearest(
     lamp = comp.component_by_code(city.rt, LAMP_CODE)
     assert lamp.state.label == "破损"
     assert comp.component_page(city.rt, lamp.id).history[0]["case_no"] == case_no
+
+
+def test_the_admin_imports_components_with_a_progress_bar_and_sees_the_rejected_rows(new_page, city: City,
+                                                                                     tmp_path) -> None:
+    import json
+
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [113.201 + i * 0.0003, 35.215]},
+              "properties": {"code": f"41080201037{i:06d}", "name": f"路灯{i}", "power_w": 90}} for i in range(1, 121)]
+    feats[6]["properties"]["code"] = "41080201037ABC"  # row 7: a bad identifier
+    feats[9]["geometry"] = None  # row 10: no point
+    path = tmp_path / "lamps.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False))
+    admin = new_page("admin")
+    admin.goto("/console/assets/import")
+    admin.evaluate("document.getElementById('import-form').dataset.chunk = '50'")  # three chunks, three steps
+    admin.set_input_files("#import-file", str(path))
+    admin.click("#import-start")
+    status = admin.locator("#import-status")
+    expect(status).to_have_attribute("data-done", "1")
+    expect(status).to_contain_text("共 120 行，导入 118，拒绝 2")
+    expect(admin.locator("#import-progress")).to_have_attribute("value", "120")
+    rejected = admin.locator("#import-rejected tbody tr")
+    expect(rejected).to_have_count(2)
+    expect(rejected.first).to_contain_text("7")
+    expect(rejected.first).to_contain_text("标识码")
+    expect(rejected.nth(1)).to_contain_text("Point")
+    assert comp.list_components(city.rt, "01037")[1] == 118

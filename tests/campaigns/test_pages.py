@@ -39,12 +39,13 @@ def test_the_console_lists_campaigns_and_creates_one(client_for, city: City) -> 
     sup = client_for("supervisor")
     r = sup.post("/console/campaigns", data={
         "code": "qjjy", "name": "清洁家园行动", "office": "市清洁家园行动专班办公室", "starts_on": "2026-07-01",
-        "ends_on": "2026-12-31", "subject_kinds": ["point", "shop"],
+        "ends_on": "2026-12-31", "subject_kinds": ["point", "shop"], "area_codes": ["410802001"],
         "phases": "集中清理 | 2026-07-01 | 2026-09-07 | 清理存量垃圾\n提质升级 | 2026-09-08 | 2026-12-31 | 顽疾挂牌督办",
         "members": "市城管局 | 牵头\n解放区 | 成员"})
     assert r.status_code == 303, r.text
     page = sup.get(r.headers["location"])
     assert page.status_code == 200 and "提质升级" in page.text and "每日调度" in page.text
+    assert "范围：王褚街道" in page.text and "市城管局（牵头）" in page.text
     listing = sup.get("/console/campaigns")
     assert "清洁家园行动" in listing.text and "测评点位、沿街商铺" in listing.text
     bad = sup.post("/console/campaigns", data={"code": "b", "name": "b", "starts_on": "2026-13-01", "ends_on": ""})
@@ -114,3 +115,34 @@ def test_reports_download_and_appraisals_publish_from_the_pages(client_for, city
     assert client_for("inspector").post("/console/campaigns/appraisals", data={**q, "title": "x"}).status_code == 403
     tasks_page = sup.get("/console/campaigns/tasks?month=2026-11")
     assert tasks_page.status_code == 200 and "月度调度" in tasks_page.text
+    r = sup.post("/console/campaigns/tasks", data={
+        "year": "2026", "level": "provincial", "seq": "1", "name": "农村公路改造", "owner_unit_id": str(city.units["street"]),
+        "milestones": "完成设计 | 2026-05-31\n全部完工 | 2026-12-20"})
+    assert r.status_code == 303
+    ledger = sup.get("/console/campaigns/tasks?month=2026-11").text
+    assert "农村公路改造" in ledger and "逾期" in ledger and "逾期未完成节点 1 个" in ledger
+    bad = sup.post("/console/campaigns/tasks", data={"year": "2026", "level": "x", "name": "y"})
+    assert bad.status_code == 422 and "任务级别" in bad.text
+
+
+def test_targets_and_tickets_join_a_campaign_from_its_page(client_for, city: City) -> None:
+    from citysteward.supervision.services import tickets as ticket_service
+    from tests.conftest import grid_point
+
+    add_campaign(city)
+    add_site(city)
+    add_site(city, "另一工地", seq=5)
+    lon, lat = grid_point(1, 3)
+    for title in ("清洁家园：甲处", "清洁家园：乙处", "其他：丙处"):
+        ticket_service.issue_ticket(city.rt, city.actor("supervisor"), ticket_service.TicketInput(
+            level="white", title=title, content="请整改", unit_ids=(city.units["sanitation"],), lon=lon, lat=lat))
+    sup = client_for("supervisor")
+    r = sup.post("/console/campaigns/c/dust-2026/targets", data={"kind": ["site", "village"]})
+    assert r.status_code == 303 and "已加入目标清单 2 个" in sup.get(r.headers["location"]).text
+    r = sup.post("/console/campaigns/c/dust-2026/tickets", data={"title_prefix": "清洁家园："})
+    page = sup.get(r.headers["location"]).text
+    assert "已关联督导单 2 张" in page
+    assert sup.post("/console/campaigns/c/dust-2026/tickets", data={"ticket_nos": "NOPE"}).status_code == 404
+    assert sup.post("/console/campaigns/c/dust-2026/targets", data={"kind": "ufo"}).status_code == 422
+    assert client_for("inspector").post("/console/campaigns/c/dust-2026/targets",
+                                        data={"kind": "site"}).status_code == 403

@@ -33,14 +33,20 @@ def test_rollups_equal_a_recount_from_the_steps(city: City, clock: Any) -> None:
     with city.rt.uow(readonly=True) as uow:
         stored = uow.rollups.stored()
         steps = uow.conn.exec_driver_sql("SELECT count(*) FROM case_events").scalar_one()
-    assert sum(n for n, _ in stored.values()) == steps
-    actions = {k[1] for k in stored}
+        cases = uow.conn.exec_driver_sql("SELECT count(*) FROM cases").scalar_one()
+    for kind, total in (("step", steps), ("day", steps), ("state", cases)):
+        assert sum(n for k, (n, _) in stored.items() if k[0] == kind) == total, kind
+    actions = {k[2] for k in stored if k[0] == "step"}
     assert {"report", "dispatch", "handle", "close"} <= actions
 
 
-def _units(city: City) -> set[int]:
+def _steps(city: City) -> dict[tuple[object, ...], tuple[int, int]]:
     with city.rt.uow(readonly=True) as uow:
-        return {key[2] for key in uow.rollups.stored()}
+        return {k[1:]: v for k, v in uow.rollups.stored().items() if k[0] == "step"}
+
+
+def _units(city: City) -> set[int]:
+    return {int(str(key[2])) for key in _steps(city)}
 
 
 def test_a_changed_unit_or_on_time_mark_moves_the_counts(city: City, clock: Any) -> None:
@@ -56,10 +62,12 @@ def test_a_changed_unit_or_on_time_mark_moves_the_counts(city: City, clock: Any)
     assert _units(city) == {city.units["sanitation"]}
     clock.advance(hours=1)
     step(city, "sanitation", no, Action.HANDLE, note="已处理")
-    with city.rt.uow(readonly=True) as uow:
-        stored = uow.rollups.stored()
+    stored = _steps(city)
     assert sum(ok for _, ok in stored.values()) == sum(n for n, _ in stored.values()) > 0, \
         "handled on time: every step of the case counts as on time"
+    with city.rt.uow(readonly=True) as uow:
+        states = {k[1:]: n for k, (n, _) in uow.rollups.stored().items() if k[0] == "state"}
+    assert states == {("handled", "410802"): 1}, states
     assert rollups.check(city.rt).ok
 
 
@@ -86,5 +94,5 @@ def test_a_rebuild_refiles_the_same_rows_and_a_zone_change_turns_them_off(city: 
         uow.commit()
     city.rt.cache.drop("rollup_offset")
     assert not rollups.usable(city.rt)
-    assert rollups.rebuild(city.rt) == len(before)
+    assert rollups.rebuild(city.rt) == len([k for k in before if k[0] == "step"])
     assert rollups.usable(city.rt) and rollups.check(city.rt).ok

@@ -195,3 +195,11 @@ def test_raw_points_are_purged_after_the_retention_and_the_summary_stays(duty: C
     assert table["total"]["counts"]["patrols"] == 1
     assert table["total"]["counts"]["km"] == pytest.approx(summary["distance_m"] / 1000, abs=0.01)
     assert math.isclose(summary["distance_m"], 910, rel_tol=0.02)
+
+
+def test_the_board_shows_a_task_nobody_holds(city: City):
+    case_no = report(city, who="hotline", community=2, seq=8)
+    act(city, "acceptor", case_no, Action.ACCEPT)
+    board = tasks.all_tasks(city.rt, city.actor("leader"))
+    assert [(t["case_no"], t["assignees"], t["reason"]) for t in board] == [(case_no, [], "街道监督员")]
+    assert tasks.my_tasks(city.rt, city.actor("inspector")) == []

@@ -106,3 +106,22 @@ def test_stats_recount(client, token, city, rt):
     assert sum(d["alarms"] for d in s["by_day"]) == 2 and len(s["by_day"]) == 7
     assert {r["reason"]: r["count"] for r in s["rejects"]}["bad_credential"] == 1
     assert {st["state"]: st["count"] for st in s["states"]} == {"normal": 0, "alarm": 1, "offline": 0}
+
+
+def test_admin_changes_a_threshold_and_the_next_reading_follows_it(client, token, city, rt):
+    made = _register(client, token, city)
+    url = f"/api/v1/sensors/devices/{made['code']}"
+    send = lambda i, v: client.post("/api/v1/sensors/messages", json={  # noqa: E731
+        "device": made["code"], "id": f"t-{i}", "secret": made["secret"], "values": {"tilt_deg": v}}).json()
+    assert send(1, 20)["outcome"] == "opened"
+    lowered = [{**TILT_RULES[0], "code": "tilt2", "threshold": 25}]
+    assert_error(client.patch(url, json={"alarm_rules": lowered}, headers=token("admin")), 409)  # "tilt" is open
+    assert send(2, 1)["outcome"] == "recovered"
+    r = client.patch(url, json={"alarm_rules": [{**TILT_RULES[0], "threshold": 25}], "heartbeat_s": 7200},
+                     headers=token("admin"))
+    assert r.status_code == 200 and r.json()["alarm_rules"][0]["threshold"] == 25 and r.json()["heartbeat_s"] == 7200
+    assert send(3, 20)["outcome"] == "normal"  # below the new threshold
+    assert send(4, 26)["outcome"] == "opened"
+    assert_error(client.patch(url, json={"kind": "other"}, headers=token("admin")), 422)
+    assert_error(client.patch(url, json={"name": "x"}, headers=token("dispatcher")), 403)
+    assert_error(client.patch("/api/v1/sensors/devices/NOPE", json={"name": "x"}, headers=token("admin")), 404)

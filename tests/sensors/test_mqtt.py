@@ -178,3 +178,38 @@ def test_killed_mid_burst_and_restarted_every_message_counts_once(rt, city, db_u
     alarms = sum(1 for n in range(400) if n % 5 != 4)
     assert _count(rt, select(func.sum(sensor_alarms.c.readings))) == alarms  # every reading counted once
     assert _count(rt, select(func.count()).select_from(cases)) == 8  # one case per device, never two
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_poison_message_is_set_aside_and_does_not_block_the_queue(rt, tilt: Sensor, prefix: str, monkeypatch):
+    from citysteward.sensors import mqtt as subscriber_module
+
+    real = subscriber_module.ingest
+
+    def failing(rt_, raws):
+        if any(r.device_code == "POISON" for r in raws):
+            raise RuntimeError("a bug this message triggers")
+        return real(rt_, raws)
+
+    monkeypatch.setattr(subscriber_module, "ingest", failing)
+    monkeypatch.setattr(subscriber_module, "POISON_AFTER", 2)
+    client_id = f"sub-{uuid.uuid4().hex[:8]}"
+    sub = Subscriber(rt, HOST, PORT_N, prefix=prefix, client_id=client_id, batch=1, sweep_every=0)
+    stop = threading.Event()
+    worker = threading.Thread(target=sub.run, args=(stop,), daemon=True)
+    worker.start()
+    pub = Publisher(prefix)
+    try:
+        assert sub.stats.connected.wait(10)
+        time.sleep(0.3)
+        pub.send("POISON", tilt.body({"tilt_deg": 30}))
+        pub.send(tilt.code, tilt.body({"tilt_deg": 30}))
+        assert _wait(lambda: sub.stats.applied == 2, timeout=30), sub.stats
+    finally:
+        stop.set()
+        worker.join(10)
+        pub.close()
+        _forget_session(client_id)
+    assert sub.stats.rejected == 1 and sub.stats.accepted == 1
+    assert _count(rt, select(func.count()).select_from(cases)) == 1
+    assert _count(rt, select(sensor_rejects.c.count).where(sensor_rejects.c.reason == "unroutable")) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -223,8 +224,6 @@ async def import_components(request: Request, rt: RuntimeDep, user: AdminUser, c
         if kind == "text/csv":
             rows = comp.csv_to_rows(raw.decode("utf-8"))
         else:
-            import json
-
             rows = comp.features_to_rows(json.loads(raw))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("请求体不是有效的 GeoJSON 或 UTF-8 CSV") from exc
@@ -254,7 +253,6 @@ def put_state(component_id: int, body: StateBody, rt: RuntimeDep, user: CurrentS
 @router.post("/work-orders", status_code=201, summary="登记养护作业（含各类工作量）")
 def add_work(body: WorkBody, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     data = body.model_dump()
-    data["quantities"] = [q for q in data["quantities"]]
     return work_json(work.record_work(rt, user.actor, work.WorkInput(**data)))
 
 

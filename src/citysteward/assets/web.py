@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from citysteward.assets.domain.components import Component, ComponentState
+from citysteward.assets.domain.components import CLASS_ATTRIBUTES, Component, ComponentState
 from citysteward.assets.domain.maintenance import WORK_UNIT, LightingRate, Totals, WorkOrder, WorkType
 from citysteward.assets.domain.roads import Road, RoadClass
 from citysteward.assets.services import components as comp
@@ -166,8 +166,6 @@ class ComponentDetailPage:
 
     @property
     def attributes(self) -> list[tuple[str, str]]:
-        from citysteward.assets.domain.components import CLASS_ATTRIBUTES
-
         c = self.view.component
         return [(a.label, f"{c.attributes[a.key]:g}{a.unit}" if isinstance(c.attributes[a.key], float)
                  else str(c.attributes[a.key])) for a in CLASS_ATTRIBUTES.get(c.class_code, ()) if a.key in c.attributes]

@@ -46,11 +46,23 @@ def subscribe(
 
 
 @sensors_app.command("sweep")
-def sweep() -> None:
+def sweep(every: Annotated[float, typer.Option(
+        help="repeat every N seconds until interrupted (a city on the webhook alone runs no subscriber)")] = 0.0) -> None:
     """Mark devices that missed two heartbeats offline and open a "device offline" case for each."""
     from citysteward.sensors.services.sweep import sweep_offline
 
-    result = sweep_offline(runtime())
-    console.print(f"检查 {result.checked} 台，新离线 {len(result.offline)} 台：{'、'.join(result.offline) or '无'}")
-    if result.failed:
-        fail(f"{len(result.failed)} 台设备无法立案：{'、'.join(result.failed)}")
+    rt = runtime()
+    stop = threading.Event()
+    if every > 0:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    while True:
+        result = sweep_offline(rt)
+        console.print(f"检查 {result.checked} 台，新离线 {len(result.offline)} 台：{'、'.join(result.offline) or '无'}")
+        if result.failed:
+            message = f"{len(result.failed)} 台设备无法立案：{'、'.join(result.failed)}"
+            if every <= 0:
+                fail(message)
+            console.print(f"错误：{message}")
+        if every <= 0 or stop.wait(every):
+            return

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
-from citysteward.evaluation.store import _STEP_ACTIONS, SqlDashboardQueries
+from citysteward.evaluation.store import _OPEN, _STEP_ACTIONS, SqlDashboardQueries
+from citysteward.evaluation.tables import case_day_totals as _d
 from citysteward.evaluation.tables import case_rollups as _r
+from citysteward.evaluation.tables import case_state_counts as _s
 from citysteward.evaluation.tables import rollup_settings
 
 KEY = ("day", "action", "unit_id", "category_code", "district_code", "source")
@@ -37,8 +39,8 @@ class SqlRollupQueries:
 
     def rebuild(self, offset_minutes: int) -> int:
         """Empty the rollups and count every stored step again under this offset; rows written."""
-        self.conn.execute(_r.delete())
-        self.conn.execute(rollup_settings.delete())
+        for table in (_r, _d, _s, rollup_settings):
+            self.conn.execute(table.delete())
         self.conn.execute(rollup_settings.insert().values(id=1, utc_offset_minutes=offset_minutes))
         self._offset = offset_minutes
         columns = ", ".join((*KEY, "n", "on_time"))
@@ -47,21 +49,44 @@ class SqlRollupQueries:
             "coalesce(c.main_unit_id, 0), c.category_code, c.district_code, c.source, count(*), "
             "sum(CASE WHEN c.handled_on_time THEN 1 ELSE 0 END) "
             "FROM case_events e JOIN cases c ON c.id = e.case_id GROUP BY 1, 2, 3, 4, 5, 6"))
+        self.conn.execute(text("INSERT INTO case_day_totals (day, action, n, on_time) "
+                               "SELECT day, action, sum(n), sum(on_time) FROM case_rollups GROUP BY day, action"))
+        self.conn.execute(text("INSERT INTO case_state_counts (state, district_code, n) "
+                               "SELECT state, district_code, count(*) FROM cases GROUP BY state, district_code"))
         return int(self.conn.execute(select(func.count()).select_from(_r)).scalar_one())
 
     def stored(self) -> dict[tuple[Any, ...], tuple[int, int]]:
-        """Every rollup row that counts something: key → (steps, on time)."""
-        rows = self.conn.execute(select(*(_r.c[k] for k in KEY), _r.c.n, _r.c.on_time)
-                                 .where((_r.c.n != 0) | (_r.c.on_time != 0))).all()
-        return {tuple(r[:6]): (int(r[6]), int(r[7])) for r in rows}
+        """Every row of the three tables that counts something: ("step", day, action, unit, category,
+        district, source) / ("day", day, action) / ("state", state, district) → (count, on time)."""
+        out: dict[tuple[Any, ...], tuple[int, int]] = {}
+        for r in self.conn.execute(select(*(_r.c[k] for k in KEY), _r.c.n, _r.c.on_time)
+                                   .where((_r.c.n != 0) | (_r.c.on_time != 0))).all():
+            out[("step", *r[:6])] = (int(r[6]), int(r[7]))
+        for day, action, n, ok in self.conn.execute(select(_d.c.day, _d.c.action, _d.c.n, _d.c.on_time)
+                                                    .where((_d.c.n != 0) | (_d.c.on_time != 0))).all():
+            out[("day", day, action)] = (int(n), int(ok))
+        for state, district, n in self.conn.execute(select(_s.c.state, _s.c.district_code, _s.c.n)
+                                                    .where(_s.c.n != 0)).all():
+            out[("state", state, district)] = (int(n), 0)
+        return out
 
     def recount(self) -> dict[tuple[Any, ...], tuple[int, int]]:
         """The same figures counted from the steps and the cases as they are now (the check)."""
-        rows = self.conn.execute(text(
-            f"SELECT {self._day_sql('e.at')} AS day, e.action, coalesce(c.main_unit_id, 0), c.category_code, "
-            "c.district_code, c.source, count(*), sum(CASE WHEN c.handled_on_time THEN 1 ELSE 0 END) "
-            "FROM case_events e JOIN cases c ON c.id = e.case_id GROUP BY 1, 2, 3, 4, 5, 6")).all()
-        return {tuple(r[:6]): (int(r[6]), int(r[7] or 0)) for r in rows}
+        out: dict[tuple[Any, ...], tuple[int, int]] = {}
+        on_time = "sum(CASE WHEN c.handled_on_time THEN 1 ELSE 0 END)"
+        for r in self.conn.execute(text(
+                f"SELECT {self._day_sql('e.at')} AS day, e.action, coalesce(c.main_unit_id, 0), c.category_code, "
+                f"c.district_code, c.source, count(*), {on_time} "
+                "FROM case_events e JOIN cases c ON c.id = e.case_id GROUP BY 1, 2, 3, 4, 5, 6")).all():
+            out[("step", *r[:6])] = (int(r[6]), int(r[7] or 0))
+        for day, action, n, ok in self.conn.execute(text(
+                f"SELECT {self._day_sql('e.at')} AS day, e.action, count(*), {on_time} "
+                "FROM case_events e JOIN cases c ON c.id = e.case_id GROUP BY 1, 2")).all():
+            out[("day", day, action)] = (int(n), int(ok or 0))
+        for state, district, n in self.conn.execute(text(
+                "SELECT state, district_code, count(*) FROM cases GROUP BY state, district_code")).all():
+            out[("state", state, district)] = (int(n), 0)
+        return out
 
     def _day_sql(self, moment: str) -> str:
         offset = int(self.offset_minutes() or 0)
@@ -73,21 +98,23 @@ class SqlRollupQueries:
     def _day(self, moment: datetime) -> str:
         return (moment.astimezone(UTC) + timedelta(minutes=self.offset_minutes() or 0)).date().isoformat()
 
-    def _days(self, start: datetime, end: datetime) -> Any:
-        return (_r.c.day >= self._day(start)) & (_r.c.day < self._day(end))
+    def _days(self, start: datetime, end: datetime, table: Any = _r) -> Any:
+        return (table.c.day >= self._day(start)) & (table.c.day < self._day(end))
 
     def period(self, start: datetime, end: datetime) -> dict[str, int]:
         wanted = ["report", "close", *(a for acts in _STEP_ACTIONS.values() for a in acts)]
-        rows = self.conn.execute(select(_r.c.action, func.sum(_r.c.n), func.sum(_r.c.on_time))
-                                 .where(self._days(start, end), _r.c.action.in_(wanted))
-                                 .group_by(_r.c.action)).all()
+        rows = self.conn.execute(select(_d.c.action, func.sum(_d.c.n), func.sum(_d.c.on_time))
+                                 .where(self._days(start, end, _d), _d.c.action.in_(wanted))
+                                 .group_by(_d.c.action)).all()
         steps = {a: (int(n or 0), int(ok or 0)) for a, n, ok in rows}
         counts = {key: sum(steps.get(a, (0, 0))[0] for a in acts) for key, acts in _STEP_ACTIONS.items()}
         return {"reported": steps.get("report", (0, 0))[0], "closed_on_time": steps.get("close", (0, 0))[1],
                 **counts}
 
     def open_now(self, now: datetime) -> tuple[int, int]:
-        return self.live.open_now(now)
+        """Open cases from the state counts; overdue now stays live (it depends on the clock)."""
+        open_count = self.conn.execute(select(func.coalesce(func.sum(_s.c.n), 0)).where(_s.c.state.in_(_OPEN))).scalar_one()
+        return int(open_count), self.live.open_now(now)[1]
 
     def daily_reported(self, bounds: list[datetime], end: datetime) -> list[int]:
         return self._daily(bounds, end, "report")
@@ -99,9 +126,8 @@ class SqlRollupQueries:
         days = [self._day(b) for b in bounds]
         index = {d: i for i, d in enumerate(days)}
         out = [0] * len(bounds)
-        rows = self.conn.execute(select(_r.c.day, func.sum(_r.c.n))
-                                 .where(self._days(bounds[0], end), _r.c.action == action)
-                                 .group_by(_r.c.day)).all()
+        rows = self.conn.execute(select(_d.c.day, _d.c.n)
+                                 .where(self._days(bounds[0], end, _d), _d.c.action == action)).all()
         for day, n in rows:
             if day in index:
                 out[index[day]] = int(n or 0)
@@ -117,7 +143,10 @@ class SqlRollupQueries:
         reported = {d: int(n) for d, n in self.conn.execute(
             select(_r.c.district_code, func.sum(_r.c.n)).where(self._days(start, end), _r.c.action == "report")
             .group_by(_r.c.district_code)).all() if n}
-        open_ = {d: o for d, _n, o in self.live.by_district(start, start)}  # an empty window: open counts only
+        open_: dict[str, int] = {}
+        for district, n in self.conn.execute(select(_s.c.district_code, func.sum(_s.c.n))
+                                             .where(_s.c.state.in_(_OPEN)).group_by(_s.c.district_code)).all():
+            open_[district] = int(n or 0)
         codes = sorted(set(reported) | {d for d, o in open_.items() if o})
         return [(c, reported.get(c, 0), open_.get(c, 0)) for c in codes]
 

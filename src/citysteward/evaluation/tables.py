@@ -52,7 +52,29 @@ case_rollups = Table(
     Column("on_time", Integer, nullable=False),  # of those, steps of cases handled on time
     PrimaryKeyConstraint("day", "action", "unit_id", "category_code", "district_code", "source",
                          name="pk_case_rollups"),
+    Index("ix_case_rollups_action_day", "action", "day"),  # a month of one action: reports, handlings
     info={"derived": True},  # rebuilt by the triggers when a backup is restored, never restored itself
+)
+
+case_day_totals = Table(  # the same steps per local day × action only: today, the month, the 30-day trend
+    "case_day_totals",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("action", String(24), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "action", name="pk_case_day_totals"),
+    info={"derived": True},
+)
+
+case_state_counts = Table(  # cases now in each state × district: open cases without counting the ledger
+    "case_state_counts",
+    metadata,
+    Column("state", String(20), nullable=False),
+    Column("district_code", String(6), nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("state", "district_code", name="pk_case_state_counts"),
+    info={"derived": True},
 )
 
 rollup_settings = Table(  # one row: the offset the triggers turn UTC step times into local days with

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, true, update
 
 from citysteward.cases.tables import case_events, cases
 from citysteward.org.tables import users
@@ -173,14 +173,15 @@ class SqlPatrolsRepository:
         return int(self.conn.execute(select(func.count()).select_from(patrols)).scalar_one())
 
     # ------------------------------------------------------------ tasks
-    def task_cases(self, street_codes: Sequence[str], states: Sequence[str],
+    def task_cases(self, street_codes: Sequence[str] | None, states: Sequence[str],
                    case_ids: Sequence[int] = ()) -> list[dict[str, Any]]:
-        """Cases waiting for 核实 or 核查 in these streets (or named), with when they entered that state."""
+        """Cases waiting for 核实 or 核查 in these streets (None: anywhere) or named, with when they entered
+        that state."""
         entered = (select(func.max(case_events.c.at)).where(case_events.c.case_id == cases.c.id,
                                                             case_events.c.to_state == cases.c.state,
                                                             case_events.c.from_state != cases.c.state)
                    .scalar_subquery())
-        where: Any = cases.c.street_code.in_(list(street_codes))
+        where: Any = cases.c.street_code.in_(list(street_codes)) if street_codes is not None else true()
         if case_ids:
             where = or_(where, cases.c.id.in_(list(case_ids)))
         q = (select(cases.c.id, cases.c.case_no, cases.c.state, cases.c.grid_code, cases.c.lon, cases.c.lat,

@@ -28,7 +28,9 @@ class TTLCache:
 
     def __init__(self) -> None:
         self._data: dict[str, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
+        # Re-entrant: a loader may read other cached data (the dashboard's figures read the catalogue
+        # and the rollups' offset); a plain lock would deadlock its own thread on the nested miss.
+        self._lock = threading.RLock()
 
     def get(self, key: str, ttl: float, load: Callable[[], T]) -> T:
         hit = self._data.get(key)

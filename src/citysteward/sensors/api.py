@@ -97,6 +97,24 @@ def get_device(code: str, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
                          for m in detail.messages]}
 
 
+class DeviceChanges(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    name: Text | None = Field(None, max_length=100)
+    alarm_rules: list[RuleBody] | None = Field(None, min_length=1, max_length=8)
+    heartbeat_s: int | None = Field(None, ge=60, le=7 * 24 * 3600)
+    owner_unit_id: Id | None = None
+    address: Text | None = Field(None, max_length=200)
+
+
+@router.patch("/sensors/devices/{code}", summary="修改设备（名称、报警类型与阈值、心跳周期、权属单位、地址）")
+def update_device(code: str, body: DeviceChanges, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    if body.alarm_rules is not None:
+        changes["alarm_rules"] = [r.model_dump() for r in body.alarm_rules]
+    return device_json(devices.update_device(rt, user.actor, code, changes))
+
+
 @router.post("/sensors/devices/{code}/secret", summary="重新签发设备凭证（旧凭证立即失效）")
 def rotate_secret(code: str, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
     made = devices.rotate_secret(rt, user.actor, code)

@@ -21,11 +21,13 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from citysteward.platform.runtime import Runtime
-from citysteward.sensors.services.ingest import Raw, ingest
+from citysteward.sensors.domain import RejectReason
+from citysteward.sensors.services.ingest import Raw, Verdict, count_rejected, ingest
 from citysteward.sensors.services.sweep import sweep_offline
 
 log = logging.getLogger("citysteward.sensors.mqtt")
 DEFAULT_PREFIX = "cs/sensors"
+POISON_AFTER = 5  # failed attempts of a batch before its messages are tried one by one
 
 
 @dataclass
@@ -101,14 +103,16 @@ class Subscriber:
 
     def _apply(self, items: list[mqtt.MQTTMessage], stop: threading.Event) -> None:
         raws = [Raw(device_of(m.topic, self.prefix), bytes(m.payload), "mqtt") for m in items]
+        failures = 0
         while not stop.is_set():
             try:
-                verdicts = ingest(self.rt, raws)
+                verdicts = ingest(self.rt, raws) if failures < POISON_AFTER else [self._one(raw) for raw in raws]
                 break
             except Exception:  # the database is away: keep the batch, acknowledge nothing, try again
+                failures += 1
                 self.stats.retries += 1
                 log.exception("applying %d messages failed; retrying", len(raws))
-                stop.wait(1.0)
+                stop.wait(min(failures, 10))
         else:
             return
         for m in items:  # after the commit, in arrival order
@@ -123,6 +127,15 @@ class Subscriber:
                 self.stats.duplicates += 1
             else:
                 self.stats.rejected += 1
+
+    def _one(self, raw: Raw) -> Verdict:
+        """After repeated failures, message by message: one that still fails while the database answers
+        (its rejection is counted) is a poison message, set aside so it cannot block the queue."""
+        try:
+            return ingest(self.rt, [raw])[0]
+        except Exception:
+            log.exception("message from %r cannot be applied: counted as rejected", raw.device_code)
+            return count_rejected(self.rt, RejectReason.UNROUTABLE, raw.device_code, "处理失败")
 
     def run(self, stop: threading.Event, on_batch: Callable[[SubscriberStats], None] | None = None) -> None:
         self.client.connect_async(self.host, self.port, keepalive=30)

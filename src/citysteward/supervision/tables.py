@@ -49,6 +49,8 @@ supervision_tickets = Table(
     Index("ix_supervision_tickets_issued_at", "issued_at"),
     Index("ix_supervision_tickets_state_deadline", "state", "deadline"),
     Index("ix_supervision_tickets_level_id", "level", "id"),
+    Index("ix_supervision_tickets_source_id", "source", "id"),  # the ledger's source filter (0014)
+    Index("ix_supervision_tickets_overdue_id", "overdue", "id"),  # the ledger's "red overdue" filter (0014)
 )
 
 supervision_ticket_units = Table(  # 双交办: every addressed unit replies

@@ -102,7 +102,7 @@ def parse_line(geometry: Any, what: str) -> BaseGeometry:
     """A centre line from GeoJSON: LineString or MultiLineString with valid WGS-84 coordinates."""
     try:
         geom = shape(geometry)
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, shapely.errors.GEOSException) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
         raise InvalidInput(f"{what}的几何图形无效", {"field": "geometry"}) from exc
     if not isinstance(geom, LineString | MultiLineString) or geom.is_empty:
         raise InvalidInput(f"{what}必须是线（LineString/MultiLineString）", {"field": "geometry"})

@@ -67,6 +67,8 @@ def record_work(rt: Runtime, actor: Actor, data: WorkInput) -> WorkOrder:
     if data.status not in WorkStatus._value2member_map_:
         raise InvalidInput(f"作业状态「{data.status}」无效", {"field": "status"})
     status = WorkStatus(data.status)
+    if data.done_at is not None and data.done_at.tzinfo is None:
+        raise InvalidInput("完成时间需带时区（如 2026-11-17T10:00:00+08:00）", {"field": "done_at"})
     done_at = data.done_at or (rt.now() if status is WorkStatus.DONE else None)
     if done_at is not None and done_at > rt.now() + timedelta(minutes=5):
         raise InvalidInput("完成时间不能晚于现在", {"field": "done_at"})

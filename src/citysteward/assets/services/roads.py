@@ -91,7 +91,10 @@ def _build(uow: AssetsUnitOfWork, data: RoadInput, road_id: int, where: str = ""
     if not name or len(name) > 100:
         raise InvalidInput(f"{where}道路名称不能为空，且不超过 100 字", {"field": "name"})
     geom = parse_line(data.geometry, f"{where}道路「{name}」")
-    crs = geo.CoordSys.parse(data.crs)
+    try:
+        crs = geo.CoordSys.parse(data.crs)
+    except ValueError as exc:
+        raise InvalidInput(f"不支持的坐标系：{data.crs}（可选 wgs84、gcj02、bd09）", {"field": "crs"}) from exc
     if crs is not geo.CoordSys.WGS84:
         geom = shapely.transform(geom, lambda c: np.column_stack(geo.to_wgs84_array(c[:, 0], c[:, 1], crs)))
     for uid in (data.managing_unit_id, data.maintaining_unit_id):
@@ -100,7 +103,7 @@ def _build(uow: AssetsUnitOfWork, data: RoadInput, road_id: int, where: str = ""
     interim = clean_text(data.interim_body or "", field="interim_body", label="临时管理主体").strip()[:100]
     if not data.handed_over and not interim:
         raise InvalidInput(f"{where}新建未移交道路须写明临时管理主体", {"field": "interim_body"})
-    district = (data.district_code or "").strip() or None
+    district = str(data.district_code or "").strip() or None
     if district and (not district.isdigit() or len(district) != 6):
         raise InvalidInput(f"{where}所属区的代码应为 6 位数字", {"field": "district_code"})
     return Road(id=road_id, name=name, road_class=road_class(data.road_class), geometry=dict(mapping(geom)),
@@ -165,13 +168,14 @@ def import_roads(rt: Runtime, actor: Actor, collection: Mapping[str, Any], crs: 
     with unit_of_work(rt) as uow:
         seen: set[str] = set()
         for i, f in enumerate(feats, start=1):
-            props = (f.get("properties") if isinstance(f, Mapping) else None) or {}
+            raw_props = f.get("properties") if isinstance(f, Mapping) else None
+            props: Mapping[str, Any] = raw_props if isinstance(raw_props, Mapping) else {}
             where = f"第 {i} 个要素："
             road = _build(uow, RoadInput(
                 name=str(props.get("name") or props.get("名称") or ""),
                 road_class=str(props.get("road_class") or props.get("等级") or ""),
                 geometry=f.get("geometry") if isinstance(f, Mapping) else None,  # type: ignore[arg-type]
-                crs=crs, district_code=props.get("district_code"),
+                crs=crs, district_code=str(props.get("district_code") or "") or None,
                 managing_unit_id=_opt_int(props.get("managing_unit_id"), where),
                 maintaining_unit_id=_opt_int(props.get("maintaining_unit_id"), where),
                 handed_over=_bool(props.get("handed_over", True)), interim_body=str(props.get("interim_body") or ""),

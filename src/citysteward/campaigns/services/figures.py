@@ -87,7 +87,8 @@ def campaign_figures(rt: Runtime, code: str, first: date | None = None, last: da
     today = rt.now().astimezone(tz).date()
     phase = phase_on(phases, today)
     return {
-        "campaign": {k: c[k] for k in ("code", "name", "office", "starts_on", "ends_on", "goal", "state")},
+        "campaign": {**{k: c[k] for k in ("code", "name", "office", "starts_on", "ends_on", "goal", "state")},
+                     "areas": [areas.get(a, a) for a in c["area_codes"] or ()], "members": list(c["members"] or ())},
         "period": {"from": first.isoformat(), "to": last.isoformat()},
         "phases": [{"seq": p.seq, "name": p.name, "from": p.starts_on.isoformat(), "to": p.ends_on.isoformat(),
                     "goal": p.goal, "current": phase is not None and p.seq == phase.seq} for p in phases],

@@ -78,6 +78,12 @@ def campaign_of(uow: CampaignsUnitOfWork, code: str) -> dict[str, Any]:
     return row
 
 
+def streets(rt: Runtime) -> list[dict[str, Any]]:
+    """The towns and streets a campaign's scope can name."""
+    with unit_of_work(rt, readonly=True) as uow:
+        return uow.areas.areas(level="street")
+
+
 def campaign_id(rt: Runtime, code: str) -> int:
     with unit_of_work(rt, readonly=True) as uow:
         return int(campaign_of(uow, code)["id"])
@@ -97,6 +103,21 @@ def add_targets(rt: Runtime, actor: Actor, code: str, subject_ids: Sequence[int]
         if missing:
             raise InvalidInput(f"检查对象不存在：{missing[:5]}", {"field": "subject_ids"})
         n = uow.campaigns.add_targets(c["id"], list(subject_ids))
+        uow.commit()
+    return n
+
+
+def add_targets_by_kind(rt: Runtime, actor: Actor, code: str, kinds: Sequence[str]) -> int:
+    may_manage(actor)
+    for k in kinds:
+        if k not in {x.value for x in SubjectKind}:
+            raise InvalidInput(f"未知的检查对象类型：{k}", {"field": "kind"})
+    with unit_of_work(rt) as uow:
+        c = campaign_of(uow, code)
+        areas = set(c["area_codes"] or ())
+        ids = [s["id"] for k in kinds for s in uow.campaigns.subjects(kind=k, limit=100000)
+               if not areas or s["area_code"] in areas]
+        n = uow.campaigns.add_targets(c["id"], ids)
         uow.commit()
     return n
 

@@ -35,6 +35,7 @@ class ListPage:
     campaigns: list[dict[str, Any]]
     units: list[dict[str, Any]]
     may_manage: bool
+    streets: list[dict[str, Any]] = field(default_factory=list)
     form: dict[str, str] = field(default_factory=dict)
     kinds: list[SubjectKind] = field(default_factory=lambda: list(SubjectKind))
     error: str = ""
@@ -49,7 +50,7 @@ def _list_page(rt: Runtime, user: StaffUser, form: dict[str, str] | None = None,
                done: str = "") -> ListPage:
     rows = setup.list_campaigns(rt)
     return ListPage(Shell.of(user, "campaigns"), TABS, rows, [u for u in accounts.list_units(rt) if u["active"]],
-                    user.role in setup.MANAGERS, form or {}, error=error, done=done)
+                    user.role in setup.MANAGERS, setup.streets(rt), form or {}, error=error, done=done)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -86,6 +87,7 @@ async def create(request: Request, rt: RuntimeDep, user: PageUser) -> Response:
             lead_unit_id=optional_int(posted.get("lead_unit_id"), "lead_unit_id", "牵头单位"),
             goal=posted.get("goal", ""), members=_members(posted.get("members", "")),
             subject_kinds=tuple(str(k) for k in form.getlist("subject_kinds")),
+            area_codes=tuple(str(a) for a in form.getlist("area_codes") if isinstance(a, str) and a),
             phases=_phases(posted.get("phases", "")))
         made = await run_in_threadpool(setup.create_campaign, rt, user.actor, data)
     except DomainError as exc:
@@ -102,7 +104,14 @@ class CampaignPage:
     daily: dict[str, Any]
     inspections: list[dict[str, Any]]
     query: dict[str, str]
+    may_manage: bool
     done: str = ""
+    kinds: list[SubjectKind] = field(default_factory=lambda: list(SubjectKind))
+
+    @property
+    def done_text(self) -> str:
+        what, _, n = self.done.partition("-")
+        return {"create": "已创建", "targets": f"已加入目标清单 {n} 个", "tickets": f"已关联督导单 {n} 张"}.get(what, "")
 
 
 def _optional_day(value: str, name: str) -> date | None:
@@ -120,7 +129,24 @@ def campaign(request: Request, rt: RuntimeDep, user: PageUser, code: str, date_f
     rows = inspections.recent(rt, campaign_id=with_id)[-50:][::-1]
     return render(request, "campaigns/campaign.html", CampaignPage(
         Shell.of(user, "campaigns"), TABS, fig, daily, rows,
-        {"date_from": date_from, "date_to": date_to, "day": the_day.isoformat()}, done))
+        {"date_from": date_from, "date_to": date_to, "day": the_day.isoformat()}, user.role in setup.MANAGERS, done))
+
+
+@router.post("/c/{code}/targets")
+async def add_targets(request: Request, rt: RuntimeDep, user: PageUser, code: str) -> Response:
+    """目标清单: every registered subject of the chosen kinds (in the campaign's areas, if it has any)."""
+    form = await request.form()
+    kinds = [k for k in form.getlist("kind") if isinstance(k, str)]
+    n = await run_in_threadpool(setup.add_targets_by_kind, rt, user.actor, code, kinds)
+    return RedirectResponse(f"/console/campaigns/c/{code}?done=targets-{n}", status_code=303)
+
+
+@router.post("/c/{code}/tickets")
+async def link_tickets(request: Request, rt: RuntimeDep, user: PageUser, code: str) -> Response:
+    posted = texts(await request.form())
+    nos = [n for n in posted.get("ticket_nos", "").replace("，", " ").replace(",", " ").split() if n]
+    n = await run_in_threadpool(setup.link_tickets, rt, user.actor, code, nos, posted.get("title_prefix", ""))
+    return RedirectResponse(f"/console/campaigns/c/{code}?done=tickets-{n}", status_code=303)
 
 
 @router.get("/c/{code}/report.{fmt}")

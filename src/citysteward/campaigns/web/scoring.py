@@ -16,6 +16,7 @@ from citysteward.campaigns.services import appraisal, setup, tasks
 from citysteward.campaigns.web.common import TABS, optional_int, texts
 from citysteward.kernel.errors import DomainError
 from citysteward.org.deps import PageUser, Shell
+from citysteward.org.services import accounts
 from citysteward.org.services.auth import StaffUser
 from citysteward.platform.http.deps import RuntimeDep
 from citysteward.platform.http.errors import status_of
@@ -93,6 +94,8 @@ class TasksPage:
     tabs: tuple[tuple[str, str, str], ...]
     ledger: dict[str, Any]
     may_raise: bool
+    units: list[dict[str, Any]] = field(default_factory=list)
+    form: dict[str, str] = field(default_factory=dict)
     done: str = ""
     error: str = ""
 
@@ -107,7 +110,34 @@ def key_tasks(request: Request, rt: RuntimeDep, user: PageUser, month: str = "",
     month = month or _month_now(rt)
     year = int(month[:4]) if month[:4].isdigit() else date.today().year
     return render(request, "campaigns/tasks.html", TasksPage(
-        Shell.of(user, "campaigns"), TABS, tasks.ledger(rt, year, month), user.role in setup.MANAGERS, done))
+        Shell.of(user, "campaigns"), TABS, tasks.ledger(rt, year, month), user.role in setup.MANAGERS,
+        _units(rt), done=done))
+
+
+def _units(rt: Runtime) -> list[dict[str, Any]]:
+    return [u for u in accounts.list_units(rt) if u["active"]]
+
+
+@router.post("/tasks")
+async def add_task(request: Request, rt: RuntimeDep, user: PageUser) -> Response:
+    """A task with its milestones, one a line: `名称 | YYYY-MM-DD`."""
+    posted = texts(await request.form())
+    try:
+        year = optional_int(posted.get("year"), "year", "年度") or 0
+        milestones = []
+        for line in (ln for ln in posted.get("milestones", "").splitlines() if ln.strip()):
+            name, _, due = (p.strip() for p in line.partition("|"))
+            milestones.append(tasks.MilestoneInput(name, setup.day(due, "milestones")))
+        await run_in_threadpool(tasks.add_task, rt, user.actor, tasks.TaskInput(
+            year, posted.get("level", ""), optional_int(posted.get("seq"), "seq", "序号") or 1, posted.get("name", ""),
+            posted.get("target", ""), optional_int(posted.get("owner_unit_id"), "owner_unit_id", "责任单位"),
+            posted.get("owner_name", ""), tuple(milestones)))
+    except DomainError as exc:
+        month = f"{posted.get('year', '')}-01" if posted.get("year", "").isdigit() else _month_now(rt)
+        return render(request, "campaigns/tasks.html", TasksPage(
+            Shell.of(user, "campaigns"), TABS, tasks.ledger(rt, int(month[:4]), month), user.role in setup.MANAGERS,
+            _units(rt), posted, error=exc.message), status_code=status_of(exc))
+    return RedirectResponse(f"/console/campaigns/tasks?month={posted.get('year')}-01&done=task", status_code=303)
 
 
 @router.post("/tasks/{task_id}/progress")
@@ -124,7 +154,7 @@ async def progress(request: Request, rt: RuntimeDep, user: PageUser, task_id: in
         year = int(month[:4]) if month[:4].isdigit() else date.today().year
         return render(request, "campaigns/tasks.html", TasksPage(
             Shell.of(user, "campaigns"), TABS, tasks.ledger(rt, year, _month_now(rt)), user.role in setup.MANAGERS,
-            error=exc.message), status_code=status_of(exc))
+            _units(rt), error=exc.message), status_code=status_of(exc))
     return RedirectResponse(f"/console/campaigns/tasks?month={month}&done=progress", status_code=303)
 
 

@@ -67,7 +67,6 @@ def check(rt: Runtime, limit: int = 20) -> Check:
     with unit_of_work(rt, readonly=True) as uow:
         stored = uow.rollups.stored()
         recount = uow.rollups.recount()
-    keys = ("day", "action", "unit_id", "category_code", "district_code", "source")
-    diffs = [{**dict(zip(keys, k, strict=True)), "rollup": stored.get(k), "recount": recount.get(k)}
+    diffs = [{"key": list(k), "rollup": stored.get(k), "recount": recount.get(k)}
              for k in sorted(set(stored) | set(recount), key=str) if stored.get(k) != recount.get(k)]
-    return Check(len(stored), sum(n for n, _ in recount.values()), diffs[:limit])
+    return Check(len(stored), sum(n for k, (n, _) in recount.items() if k[0] == "step"), diffs[:limit])

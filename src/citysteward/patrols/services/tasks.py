@@ -19,11 +19,13 @@ from citysteward.platform.runtime import Runtime
 from citysteward.worktime import services as worktime_services
 
 
-def _tasks(rt: Runtime, uow: PatrolsUnitOfWork, streets: set[str], now: datetime,
+def _tasks(rt: Runtime, uow: PatrolsUnitOfWork, streets: set[str] | None, now: datetime,
            extra_case_ids: list[int]) -> list[Task]:
+    """The open tasks in these streets (None: the whole city) and those named, with who holds each."""
     cfg = config(rt)
-    rows = uow.patrols.task_cases(sorted(streets), list(TASK_STATE.values()), extra_case_ids)
-    duty = Duty(uow.patrols.bindings(sorted(streets | {r["grid_code"][:9] for r in rows})), uow.patrols.roster_at(now),
+    rows = uow.patrols.task_cases(sorted(streets) if streets is not None else None, list(TASK_STATE.values()),
+                                  extra_case_ids)
+    duty = Duty(uow.patrols.bindings(sorted((streets or set()) | {r["grid_code"][:9] for r in rows})), uow.patrols.roster_at(now),
                 uow.patrols.reassignments([r["id"] for r in rows]))
     calendar = worktime_services.calendar(rt)
     out = []
@@ -59,8 +61,7 @@ def all_tasks(rt: Runtime, actor: Actor, street_code: str | None = None) -> list
         raise Forbidden("需要值班长、督查员、领导或系统管理员权限")
     now = rt.now()
     with unit_of_work(rt, readonly=True) as uow:
-        streets = {street_code} if street_code else {b.street_code for b in uow.patrols.bindings()}
-        tasks = _tasks(rt, uow, streets, now, [])
+        tasks = _tasks(rt, uow, {street_code} if street_code else None, now, [])
         names = {p["id"]: p["display_name"] for p in uow.patrols.inspectors()}
     return [{**_json(rt, t), "assignee_names": [names.get(u, str(u)) for u in t.assignees]}
             for t in nearest_first(tasks, None)]

@@ -18,6 +18,7 @@ from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
 from citysteward.sensors.domain import (
     CODE,
+    OFFLINE,
     Device,
     DeviceKind,
     DeviceState,
@@ -131,6 +132,43 @@ def register_device(rt: Runtime, actor: Actor, data: DeviceInput) -> Registered:
         record_change(rt, uow, actor, "sensor_device", device.code, "create", None, _public(device))
         uow.commit()
     return Registered(device, secret)
+
+
+_EDITABLE = frozenset({"name", "alarm_rules", "heartbeat_s", "owner_unit_id", "address"})
+
+
+def update_device(rt: Runtime, actor: Actor, code: str, changes: dict[str, Any]) -> Device:
+    """Change a device's name, alarm types (thresholds), heartbeat, owner or address. An alarm type
+    with an alarm still open cannot be removed: its episode would never see a recovery."""
+    _admin(actor)
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise InvalidInput(f"不能修改：{'、'.join(sorted(unknown))}", {"field": sorted(unknown)[0]})
+    with unit_of_work(rt) as uow:
+        device = _get(uow.sensors.devices_for_update([code]), code)
+        before = _public(device)
+        data = DeviceInput(code=device.code, name=changes.get("name", device.name), kind=device.kind.value,
+                           owner_unit_id=int(changes.get("owner_unit_id", device.owner_unit_id)),
+                           alarm_rules=changes.get("alarm_rules", [r.to_dict() for r in device.rules]),
+                           heartbeat_s=int(changes.get("heartbeat_s", device.heartbeat_s)), lon=device.lon,
+                           lat=device.lat, address=changes.get("address", device.address))
+        fresh = _validated(rt, data)
+        if fresh.owner_unit_id != device.owner_unit_id:
+            unit = uow.org.unit(fresh.owner_unit_id)
+            if unit is None or not unit["active"]:
+                raise InvalidInput(f"权属单位 {fresh.owner_unit_id} 不存在或已停用", {"field": "owner_unit_id"})
+        assert device.id is not None
+        kept = {r.code for r in fresh.rules}
+        still_open = sorted(e.alarm_code for e in uow.sensors.open_episodes([device.id])
+                            if e.alarm_code not in kept and e.alarm_code != OFFLINE)
+        if still_open:
+            raise Conflict(f"报警类型 {'、'.join(still_open)} 有未恢复的报警，不能删除", {"field": "alarm_rules"})
+        device.name, device.rules, device.heartbeat_s = fresh.name, fresh.rules, fresh.heartbeat_s
+        device.owner_unit_id, device.address = fresh.owner_unit_id, fresh.address
+        uow.sensors.update_device(device)
+        record_change(rt, uow, actor, "sensor_device", code, "update", before, _public(device))
+        uow.commit()
+    return device
 
 
 def rotate_secret(rt: Runtime, actor: Actor, code: str) -> Registered:
