@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
-from citysteward.evaluation.store import _OPEN, _STEP_ACTIONS, SqlDashboardQueries
+from citysteward.evaluation.store import _ON_CLOCK, _OPEN, _STEP_ACTIONS, SqlDashboardQueries, _cases
 from citysteward.evaluation.tables import case_day_totals as _d
 from citysteward.evaluation.tables import case_rollups as _r
 from citysteward.evaluation.tables import case_state_counts as _s
@@ -114,7 +114,10 @@ class SqlRollupQueries:
     def open_now(self, now: datetime) -> tuple[int, int]:
         """Open cases from the state counts; overdue now stays live (it depends on the clock)."""
         open_count = self.conn.execute(select(func.coalesce(func.sum(_s.c.n), 0)).where(_s.c.state.in_(_OPEN))).scalar_one()
-        return int(open_count), self.live.open_now(now)[1]
+        overdue = self.conn.execute(  # the (state, deadline) index alone, as the live query does
+            select(func.count()).select_from(_cases).where(_cases.c.state.in_(_ON_CLOCK),
+                                                           _cases.c.deadline < self.live._t(now))).scalar_one()
+        return int(open_count), int(overdue)
 
     def daily_reported(self, bounds: list[datetime], end: datetime) -> list[int]:
         return self._daily(bounds, end, "report")
