@@ -90,6 +90,8 @@ def test_a_yellow_ticket_to_two_units_then_the_leaders_ranking_and_paper(new_pag
     expect(supervisor.locator("#summary-text")).to_have_text("1 张：黄色 1，已整改 1")
     expect(supervisor.locator(f"#ticket-table tr[data-ticket='{ticket_no}']")).to_contain_text("已整改")
     shoot(supervisor, "desk-ledger")
+    supervisor.goto("/console/supervision/hotspots")  # the map of recurring and listed places draws
+    expect(supervisor.locator("#hotspot-map")).to_have_attribute("data-ready", "1")
 
     leader = new_page("boss")
     leader.goto("/console/evaluation/rankings")

@@ -110,6 +110,13 @@ class FakeCaseRepository(FakeRepository):
         for event in events:
             self.append_event(event)
 
+    def append_notes(self, events: Sequence[Event]) -> None:
+        self.append_events(events)
+        d = self._w
+        for event in events:
+            if event.case_id in d.cases:
+                d.cases[event.case_id].version += 1
+
     def bulk_add(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
         for case, events in cases_with_events:
             self.add(case)

@@ -78,7 +78,7 @@ for _state in (S.DISPATCHED, S.IN_PROGRESS):
     _T[(_state, A.OVERDUE)] = (None, frozenset({R.SYSTEM}))
     _T[(_state, A.ME_TOO)] = (None, PUBLIC)
 for _state in CaseState:
-    _T[(_state, A.COMMENT)] = (None, STAFF)
+    _T[(_state, A.COMMENT)] = (None, STAFF | {R.SYSTEM})  # the system notes too: a sensor's readings
 
 TRANSITIONS: Mapping[tuple[CaseState, Action], tuple[CaseState | None, frozenset[Role]]] = _T
 

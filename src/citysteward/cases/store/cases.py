@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
@@ -213,6 +214,17 @@ class SqlCaseRepository:
     def append_events(self, events: Sequence[Event]) -> None:
         self.conn.execute(insert(cases_tables.case_events), [event_to_row(e) for e in events])
 
+    def append_notes(self, events: Sequence[Event]) -> None:
+        """Notes on existing cases (state unchanged): each one is a step of its case's history, so the
+        case's version counts it as `apply_action` would, and a stale writer still sees a conflict."""
+        if not events:
+            return
+        self.append_events(events)
+        steps = Counter(e.case_id for e in events)
+        cases = cases_tables.cases
+        for n, ids in _group_by_count(steps).items():
+            self.conn.execute(update(cases).where(cases.c.id.in_(ids)).values(version=cases.c.version + n))
+
     def bulk_add(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
         """Insert new cases with their whole histories (a year of demo cases), linking the events to the
         new case ids; sets `case.id`.
@@ -340,3 +352,12 @@ _ME_TOO = {  # once per client and case: a second "me too" inserts nothing and r
     .returning(cases_tables.case_me_too.c.case_id)
     for name, fn in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+
+
+def _group_by_count(steps: Counter[int | None]) -> dict[int, list[int]]:
+    """{n: case ids that got n notes}: one UPDATE per distinct count instead of one per case."""
+    by: dict[int, list[int]] = {}
+    for case_id, n in steps.items():
+        if case_id is not None:
+            by.setdefault(n, []).append(case_id)
+    return by

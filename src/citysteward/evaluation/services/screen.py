@@ -52,7 +52,8 @@ def figures(rt: Runtime) -> dict[str, Any]:
         "as_of": now.isoformat(),
         "red": [{"case_no": r["case_no"], "category": catalogue.name(r["category_code"]),
                  "unit": units.get(r["unit"] or 0, "—"), "street": areas.get(r["street_code"], ""),
-                 "address": r["address"], "hours": round((now - r["overdue_at"]).total_seconds() / 3600.0, 1)}
+                 "address": r["address"],
+                 "hours": round((now - (r["deadline"] or r["overdue_at"])).total_seconds() / 3600.0, 1)}
                 for r in red],
         "streets": sorted(({"name": s["name"], "reported": s["counts"]["reported"], "closed": s["counts"]["closed"],
                             "overdue": s["counts"]["overdue_unhandled"],

@@ -146,7 +146,7 @@ def _ingest(rt: Runtime, raws: Sequence[Raw]) -> list[Verdict]:
             verdicts.append(_one(rt, uow, batch, raw, item, now))
         uow.sensors.add_messages(batch.rows)
         if batch.events:
-            uow.cases.append_events(batch.events)
+            uow.cases.append_notes(batch.events)
         uow.sensors.save_episodes(list(batch.dirty.values()))
         uow.sensors.touch([(device_id, seen, _state(batch, device_id).value)
                            for device_id, seen in batch.touched.items()])
