@@ -82,7 +82,7 @@ def primary_and_replica() -> Iterator[tuple[str, str]]:
         primary.run("initdb", "-D", str(primary.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync",
                     "--locale=C")
         with open(primary.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write("wal_level = replica\nmax_wal_senders = 4\nfsync = off\nsynchronous_commit = off\n")
+            conf.write("wal_level = replica\nmax_wal_senders = 4\nfsync = off\n")
         primary.start()
         started.append(primary)
         primary.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
@@ -102,7 +102,7 @@ def primary_and_replica() -> Iterator[tuple[str, str]]:
 
 def _caught_up(primary: Engine, replica: Engine, timeout: float = 30.0) -> None:
     with primary.connect() as p:
-        target = p.execute(text("SELECT pg_current_wal_lsn()::text")).scalar_one()
+        target = p.execute(text("SELECT pg_current_wal_insert_lsn()::text")).scalar_one()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with replica.connect() as r:

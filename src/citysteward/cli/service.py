@@ -99,8 +99,15 @@ def worker(
         if issued := subsurface.escalate_overdue(rt):
             console.print(f"塌陷隐患处置逾期，已下发督导单 {issued} 张")
 
+    def desk_round() -> None:  # new reports → the acceptors' and shift leaders' bells (issue 10)
+        from citysteward.cases.services.announce import announce_new_reports
+
+        if announced := announce_new_reports(rt):
+            console.print(f"新上报提醒 {announced} 条")
+
     def round_done(r: escalation.WorkerRound) -> None:
         show(r)
+        desk_round()
         citizens_round()
         patrols_round()
         subsurface_round()

@@ -60,13 +60,14 @@ def notify_unit(uow: NotifyUnitOfWork, settings: Settings, now: datetime, unit_i
 
 
 def notify_user(uow: NotifyUnitOfWork, now: datetime, user_id: int, subject: str, body: str, link: str = "",
-                dedupe: str | None = None) -> None:
-    _notice(uow, now, {"kind": "notice", "user_id": user_id, "subject": subject[:200], "body": body,
+                dedupe: str | None = None) -> bool:
+    """An in-app notice to one person; False when the same cause (`dedupe`) was noticed before."""
+    return _notice(uow, now, {"kind": "notice", "user_id": user_id, "subject": subject[:200], "body": body,
                        "link": link[:200], "next_attempt_at": now, "created_at": now,
                        "dedupe_key": f"{dedupe}:notice:p{user_id}" if dedupe else None})
 
 
-def _notice(uow: NotifyUnitOfWork, now: datetime, row: dict[str, Any]) -> None:
+def _notice(uow: NotifyUnitOfWork, now: datetime, row: dict[str, Any]) -> bool:
     """An in-app notice is written with the action itself, so the bell shows it at the next poll with
     no worker running. Its outbox row is kept (already sent) for the dedupe key: the same cause is
     still noticed once, and the notice row stays keyed by its outbox id."""
@@ -75,6 +76,7 @@ def _notice(uow: NotifyUnitOfWork, now: datetime, row: dict[str, Any]) -> None:
         uow.outbox.add_notice({"outbox_id": outbox_id, "unit_id": row.get("unit_id"), "user_id": row.get("user_id"),
                                "title": row["subject"], "body": row["body"], "link": row["link"],
                                "created_at": now})
+    return outbox_id is not None
 
 
 # ---------------------------------------------------------------- sending
