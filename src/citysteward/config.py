@@ -37,6 +37,8 @@ class Settings:
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: the counters are kept in the database
     reports_per_minute: int = 10  # anonymous reports (REST and the citizen page)
     reports_per_day: int = 100
+    reports_per_phone_hour: int = 5  # anonymous reports giving one phone number, from any address
+    reports_per_phone_day: int = 20
     me_too_per_minute: int = 10  # "me too" (besides: once per client and case)
     me_too_per_day: int = 100
     login_failures_per_user: int = 5  # wrong passwords for one user name before it is locked
@@ -78,7 +80,7 @@ class Settings:
             # -- throttling and logins
             "redis_url": _env("REDIS_URL", cls.redis_url).strip(),
             **{name: int(_env(name.upper(), str(getattr(cls, name)))) for name in (
-                "reports_per_minute", "reports_per_day", "me_too_per_minute", "me_too_per_day",
+                "reports_per_minute", "reports_per_day", "reports_per_phone_hour", "reports_per_phone_day", "me_too_per_minute", "me_too_per_day",
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
             "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
             "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),

@@ -21,7 +21,7 @@ from citysteward.kernel import geo
 from citysteward.kernel.errors import InvalidInput
 from citysteward.org.deps import AdminUser, CurrentStaff
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import Id, Strict, Text
+from citysteward.platform.http.schemas import Id, PathId, Strict, Text
 
 router = APIRouter(prefix="/api/v1", tags=["assets"])
 CRS = Annotated[str, Query(pattern="^(wgs84|gcj02|bd09)$")]
@@ -144,7 +144,7 @@ def road_at(rt: RuntimeDep, lon: Annotated[float, Query(ge=-180, le=180)],
 
 
 @router.get("/roads/{road_id}", summary="道路详情")
-def get_road(road_id: int, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+def get_road(road_id: PathId, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     return road_json(road_services.get_road(rt, road_id), with_geometry=True)
 
 
@@ -158,7 +158,7 @@ def add_road(body: RoadBody, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
 
 
 @router.put("/roads/{road_id}", summary="修改道路（整条替换）")
-def put_road(road_id: int, body: RoadBody, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
+def put_road(road_id: PathId, body: RoadBody, rt: RuntimeDep, user: AdminUser) -> dict[str, Any]:
     return road_json(road_services.save_road(rt, user.actor, _road_input(body), road_id), with_geometry=True)
 
 
@@ -183,7 +183,7 @@ def classes(rt: RuntimeDep, user: CurrentStaff) -> list[dict[str, Any]]:
 
 @router.get("/components", summary="部件列表")
 def list_components(rt: RuntimeDep, user: CurrentStaff, class_code: Annotated[str | None, Query(max_length=8)] = None,
-                    state: Annotated[str | None, Query(max_length=16)] = None, road_id: int | None = None,
+                    state: Annotated[str | None, Query(max_length=16)] = None, road_id: Id | None = None,
                     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
                     page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     items, total = comp.list_components(rt, class_code, state, road_id, page, page_size)
@@ -236,7 +236,7 @@ def import_rows(body: ComponentRows, rt: RuntimeDep, user: AdminUser) -> dict[st
 
 
 @router.get("/components/{component_id}", summary="部件详情（含历史与养护作业）")
-def get_component(component_id: int, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+def get_component(component_id: PathId, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     page = comp.component_page(rt, component_id)
     return {**component_json(page.component), "class_name": page.class_name, "road_name": page.road_name,
             "history": [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in h.items()}
@@ -245,7 +245,7 @@ def get_component(component_id: int, rt: RuntimeDep, user: CurrentStaff) -> dict
 
 
 @router.put("/components/{component_id}/state", summary="修改部件状态")
-def put_state(component_id: int, body: StateBody, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+def put_state(component_id: PathId, body: StateBody, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     return component_json(comp.set_state(rt, user.actor, component_id, body.state, body.note))
 
 
@@ -258,14 +258,14 @@ def add_work(body: WorkBody, rt: RuntimeDep, user: CurrentStaff) -> dict[str, An
 
 @router.get("/work-orders", summary="养护作业列表")
 def list_work(rt: RuntimeDep, user: CurrentStaff, status: Literal["planned", "done"] | None = None,
-              unit_id: int | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+              unit_id: Id | None = None, page: Annotated[int, Query(ge=1, le=100_000)] = 1,
               page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     items, total = work.list_work(rt, user.actor, status, unit_id, page, page_size)
     return {"total": total, "items": [work_json(o) for o in items]}
 
 
 @router.get("/work-orders/{order_id}", summary="养护作业详情")
-def get_work(order_id: int, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
+def get_work(order_id: PathId, rt: RuntimeDep, user: CurrentStaff) -> dict[str, Any]:
     return work_json(work.get_work(rt, order_id))
 
 

@@ -97,7 +97,8 @@ def hand_over(rt: RuntimeDep, user: CurrentStaff, result_id: PathId, body: HandO
 @router.get("/campaign-appraisals", summary="评比排名（预览）")
 def appraisal_preview(rt: RuntimeDep, user: CurrentStaff, date_from: date, date_to: date, scope: str = "area",
                       campaign: str = "", inspection_weight: float | None = None, case_weight: float | None = None,
-                      top: int | None = None, bottom: int | None = None, scheme: str | None = None
+                      top: Annotated[int | None, Query(ge=0, le=1000)] = None,
+                      bottom: Annotated[int | None, Query(ge=0, le=1000)] = None, scheme: str | None = None
                       ) -> dict[str, Any]:
     given = {"inspection_weight": inspection_weight, "case_weight": case_weight, "top": top, "bottom": bottom,
              "scheme": scheme}

@@ -16,7 +16,7 @@ from citysteward.kernel.errors import Unauthorized
 from citysteward.org.deps import CurrentStaff
 from citysteward.platform.http.client import ClientIP
 from citysteward.platform.http.deps import RuntimeDep
-from citysteward.platform.http.schemas import Text
+from citysteward.platform.http.schemas import Text, Version
 from citysteward.platform.http.urls import is_https
 
 router = APIRouter(prefix="/api/v1", tags=["citizens"])
@@ -55,7 +55,7 @@ def duplicates(rt: RuntimeDep, user: CurrentStaff, case_no: str) -> list[dict[st
 class RegisterBody(BaseModel):
     category_code: Text = Field(max_length=16)
     urgency: Text | None = Field(default=None, max_length=16)
-    version: int | None = None
+    version: Version | None = None
 
 
 @router.post("/intake/{case_no}/register", summary="按所选类别立案（与建议不同时记为训练数据）", tags=["intake"])
@@ -65,7 +65,7 @@ def register(rt: RuntimeDep, user: CurrentStaff, case_no: str, body: RegisterBod
 
 class MergeBody(BaseModel):
     into: Text = Field(max_length=32)
-    version: int | None = None
+    version: Version | None = None
 
 
 @router.post("/intake/{case_no}/merge", summary="合并重复：保留并通知双方反映人", tags=["intake"])

@@ -117,6 +117,11 @@ class Throttle:
             if over(self.store.hit(self.key(limit, subject), window), limit):
                 raise refusal(limit, window, moment)
 
+    def first(self, now: datetime, limit: Limit, subject: str) -> bool:
+        """Count `subject` in `limit`'s window and say whether this is its first time there: a retry of a
+        request already counted (the same Idempotency-Key) answers False, from any worker."""
+        return self.store.hit(self.key(limit, subject), self._window(limit, now)[1]) == 1
+
     def guard(self, now: datetime, *checks: tuple[Limit, str]) -> None:
         """Refuse while a subject is locked out (as many failures as the limit allows), counting nothing."""
         for limit, subject in checks:

@@ -102,7 +102,8 @@ async def create_report(request: Request, response: Response, rt: RuntimeDep, us
         await run_in_threadpool(limits.admit_anonymous_report, rt, client)
     data, content = await _report_input(request, rt)
     if user is None:  # and per phone number given, from whatever address (issue 15)
-        await run_in_threadpool(limits.admit_reporter_phone, rt, data.reporter_phone)
+        await run_in_threadpool(limits.admit_reporter_phone, rt, data.reporter_phone,
+                                request.headers.get(idempotency.HEADER))
     actor = actor_of(user)
     key = idempotency.key_of(request.headers.get(idempotency.HEADER), actor, client, rt.settings.secret_key, content,
                              201)

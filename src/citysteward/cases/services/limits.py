@@ -31,18 +31,22 @@ def admit_anonymous_report(rt: Runtime, client_ip: str) -> None:
     rt.throttle.hit(rt.now(), (per_minute, client_ip), (per_day, client_ip))
 
 
-PHONE_REPORTS_PER_HOUR = 5  # one phone number, whatever address it comes from (issue 15)
-PHONE_REPORTS_PER_DAY = 20
+# A request already counted for a phone number: its retries (the same Idempotency-Key) are not new reports.
+_RETRY = Limit("report-phone-request", 1, DAY, "")
 
 
-def admit_reporter_phone(rt: Runtime, phone: str | None) -> None:
+def admit_reporter_phone(rt: Runtime, phone: str | None, request_key: str | None = None) -> None:
     """Count one anonymous report giving this phone number, across all workers and addresses: a
-    number cannot be used to flood the desk from many clients. No number given: nothing to count."""
+    number cannot be used to flood the desk from many clients. No number given: nothing to count.
+    A retry of a request already counted (same `request_key`, the Idempotency-Key) is not counted again."""
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
     if not digits:
         return
-    rt.throttle.hit(rt.now(), (Limit("report-phone-hour", PHONE_REPORTS_PER_HOUR, HOUR, "该手机号提交过于频繁"), digits),
-                    (Limit("report-phone-day", PHONE_REPORTS_PER_DAY, DAY, "该手机号今日提交的问题已达上限"), digits))
+    now, s = rt.now(), rt.settings
+    if request_key and not rt.throttle.first(now, _RETRY, f"{digits}:{request_key}"):
+        return
+    rt.throttle.hit(now, (Limit("report-phone-hour", s.reports_per_phone_hour, HOUR, "该手机号提交过于频繁"), digits),
+                    (Limit("report-phone-day", s.reports_per_phone_day, DAY, "该手机号今日提交的问题已达上限"), digits))
 
 
 def admit_me_too(rt: Runtime, client_ip: str) -> None:
