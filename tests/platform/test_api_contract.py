@@ -20,7 +20,7 @@ from tests.builders.cases import GARBAGE, dispatched, report
 from tests.builders.open311 import new_key
 from tests.conftest import City
 
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 12
 GRID = "410802001001003"
 
 
