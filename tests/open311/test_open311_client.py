@@ -69,7 +69,7 @@ def ids(requests: Any) -> list[str]:
 def filed(server: str, api_key: str, manhole_attributes: None, clock: Any) -> dict[str, str]:
     """Three requests filed over HTTP, a day apart, as a client application would."""
     out: dict[str, str] = {}
-    with httpx.Client(base_url=server) as http:
+    with httpx.Client(base_url=server, timeout=60) as http:
         for code, extra in ((MANHOLE, {"attribute[hazards][]": ["traffic", "school"], "media_url":
                                        "https://img.example.com/a.jpg"}),
                             (GARBAGE, {"description": "小区门口垃圾堆积，气味很大"}),
@@ -107,7 +107,7 @@ def test_georeport_client_reads_services_and_definitions(server: str, manhole_at
 def test_georeport_client_reads_requests_with_every_filter(
     server: str, filed: dict[str, str], fmt: str, clock: Any
 ) -> None:
-    with httpx.Client(base_url=server) as http:  # the acceptor voids one over REST: closed from then on
+    with httpx.Client(base_url=server, timeout=60) as http:  # the acceptor voids one over REST: closed from then on
         act(http, login(http, "acceptor"), filed["void"], "void", note="重复上报")  # type: ignore[arg-type]
 
     client = GeoReportClient(f"{server}/open311/v2", output_format=fmt)

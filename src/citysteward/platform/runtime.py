@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from citysteward.config import Settings
 from citysteward.platform.throttle import CounterStore, DatabaseCounters, Throttle
@@ -24,35 +24,40 @@ def utcnow() -> datetime:
 class TTLCache:
     """Reference data (calendar, catalogue, grids, rules) changes rarely and is read on every
     request. Each worker keeps a copy for a few seconds; a local write drops it at once, other
-    workers see the change within the TTL."""
+    workers see the change within the TTL.
+
+    No lock is held while a value loads: a loader reads the database, and a thread that holds the
+    database (SQLite's write lock, or PostgreSQL row locks) may itself ask the cache or drop from it;
+    holding a cache lock across the load would let those two threads wait for each other forever.
+    Two threads missing at once both load (reference data: cheap and harmless). A drop bumps the
+    generation, so a load that began before the drop never stores its stale value after it."""
 
     def __init__(self) -> None:
         self._data: dict[str, tuple[float, Any]] = {}
-        # Re-entrant: a loader may read other cached data (the dashboard's figures read the catalogue
-        # and the rollups' offset); a plain lock would deadlock its own thread on the nested miss.
-        self._lock = threading.RLock()
+        self._generation = 0
+        self._lock = threading.Lock()  # held only around the dictionary, never while loading
 
     def get(self, key: str, ttl: float, load: Callable[[], T]) -> T:
         hit = self._data.get(key)
-        now = time.monotonic()
-        if hit and now - hit[0] < ttl:
-            return hit[1]
+        if hit and time.monotonic() - hit[0] < ttl:
+            return cast(T, hit[1])
+        generation = self._generation
+        value = load()
         with self._lock:
-            hit = self._data.get(key)
-            if hit and time.monotonic() - hit[0] < ttl:
-                return hit[1]
-            value = load()
-            self._data[key] = (time.monotonic(), value)
-            return value
+            if self._generation == generation:
+                self._data[key] = (time.monotonic(), value)
+        return value
 
     def drop(self, *keys: str) -> None:
         with self._lock:
+            self._generation += 1
             for key in keys or list(self._data):
                 self._data.pop(key, None)
 
     def drop_prefix(self, prefix: str) -> None:
         """Every entry whose key starts with `prefix` (e.g. each zoom of a map layer)."""
         with self._lock:
+            self._generation += 1
             for key in [k for k in self._data if k.startswith(prefix)]:
                 self._data.pop(key, None)
 
