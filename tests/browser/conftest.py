@@ -108,7 +108,7 @@ def new_page(browser, live_server: str, watch: Watch) -> Iterator[Callable[..., 
     def make(username: str | None = None, **context_args: object) -> object:
         context = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
                                       **{"viewport": {"width": 1440, "height": 900}, **context_args})
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # page loads on a loaded 2-core CI machine
         context.route("**/*", watch.route)
         contexts.append(context)
         page = context.new_page()

@@ -92,7 +92,7 @@ def _run_operation(operation: Any, label: str, headers: dict[str, str], max_exam
         if prepare:
             prepare(case)
         try:
-            response = case.call(headers=headers)
+            response = case.call(headers=headers, timeout=60)  # a loaded CI machine is slow, not wrong
         except Exception as exc:  # the app raised through the transport: a server error
             result.server_errors.append(f"{label}: {type(exc).__name__}: {exc}")
             return
