@@ -117,7 +117,8 @@ def test_map_layer_points_then_server_side_squares(city: City, monkeypatch: pyte
     assert comp.import_components(city.rt, admin, rows).accepted == 300
     pts = comp.map_layer(city.rt, LAMP, None)
     assert pts["mode"] == "points" and pts["total"] == 300
-    monkeypatch.setattr(comp, "MAP_POINT_LIMIT", 100)
+    from citysteward.assets.services.components import reading as component_reading
+    monkeypatch.setattr(component_reading, "MAP_POINT_LIMIT", 100)  # where the map layer reads it
     squares = comp.map_layer(city.rt, LAMP, (113.2, 35.2, 113.24, 35.24), zoom=14)
     assert squares["mode"] == "squares" and sum(s["count"] for s in squares["squares"]) == 300
     size = squares["size_deg"]

@@ -1,3 +1,3 @@
 """assets: use cases over the unit of work. Other contexts (cases, flood, sensors) use the small API in
-`services/components.py` — `component_by_id`, `component_by_code`, `nearest_components` — and
+`services/components/` — `component_by_id`, `component_by_code`, `nearest_components` — and
 `services/roads.py` — `road_at`."""

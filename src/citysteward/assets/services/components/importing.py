@@ -1,17 +1,11 @@
-"""The component registry (部件): bulk import with a report of rejected rows, nearest components of a
-class, the map layer, a component's page, and what a case does to its component (link, close).
-
-For other contexts (flood, sensors, cases): `component_by_id`, `component_by_code`,
-`nearest_components(rt, class_code, lon, lat)`.
-"""
+"""Bulk import of components from GeoJSON or CSV, with a report of the rejected rows and why."""
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,23 +14,18 @@ import numpy as np
 from citysteward.assets.domain.components import (
     Component,
     ComponentCode,
-    ComponentState,
     DataSource,
     HistoryKind,
     clean_attributes,
     component_state,
-    state_after_case,
 )
-from citysteward.assets.domain.maintenance import WORK_OF_CLASS, Quantity, WorkOrder, WorkOrigin, WorkStatus
-from citysteward.assets.ports import AssetsUnitOfWork, unit_of_work
+from citysteward.assets.ports import unit_of_work
 from citysteward.assets.services.roads import config, road_index
 from citysteward.catalogue import services as catalogue_services
 from citysteward.geography import services as geography_services
 from citysteward.kernel import geo
 from citysteward.kernel.actor import Actor, Role
-from citysteward.kernel.cells import cell_of, cells_within
-from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound, OutsideCity
-from citysteward.kernel.geo import haversine_m
+from citysteward.kernel.errors import Forbidden, InvalidInput, OutsideCity
 from citysteward.kernel.text import clean_text
 from citysteward.org.services.audit import record_change
 from citysteward.platform.runtime import Runtime
@@ -238,179 +227,3 @@ def _with(c: Component, **changes: Any) -> Component:
     return replace(c, **changes)
 
 
-# ---- reading ------------------------------------------------------------------------------------
-
-
-def component_by_id(rt: Runtime, component_id: int) -> Component:
-    with unit_of_work(rt, readonly=True) as uow:
-        c = uow.assets.component(component_id)
-    if c is None:
-        raise NotFound(f"部件 {component_id} 不存在", {"component_id": component_id})
-    return c
-
-
-def component_by_code(rt: Runtime, code: str) -> Component:
-    with unit_of_work(rt, readonly=True) as uow:
-        c = uow.assets.component_by_code(str(code).strip())
-    if c is None:
-        raise NotFound(f"部件标识码 {code} 未登记", {"code": code})
-    return c
-
-
-@dataclass(frozen=True, slots=True)
-class Nearby:
-    component: Component
-    distance_m: float
-
-
-def nearest_components(rt: Runtime, class_code: str | None, lon: float, lat: float,
-                       within_m: float | None = None, limit: int = 10) -> list[Nearby]:
-    """Components of a class nearest to a WGS-84 point, within `within_m` (the configured radius by
-    default), nearest first."""
-    radius = within_m if within_m is not None else config(rt).nearby_components_m
-    if not 0 < radius <= 2000:
-        raise InvalidInput("搜索半径应在 1 至 2000 米之间")
-    rings = max(1, math.ceil(radius / 170))  # res-9 cells are ~174 m across their centres
-    cells = cells_within(cell_of(lon, lat), rings)
-    with unit_of_work(rt, readonly=True) as uow:
-        found = uow.assets.components_in_cells(class_code or None, cells, 5000)
-    near = sorted((Nearby(c, haversine_m(lon, lat, c.lon, c.lat)) for c in found), key=lambda n: (n.distance_m, n.component.id))
-    return [n for n in near if n.distance_m <= radius][:max(1, min(limit, 100))]
-
-
-def list_components(rt: Runtime, class_code: str | None = None, state: str | None = None,
-                    road_id: int | None = None, page: int = 1, page_size: int = 50) -> tuple[list[Component], int]:
-    if state and state not in ComponentState._value2member_map_:
-        raise InvalidInput(f"部件状态「{state}」无效")
-    page_size = max(1, min(page_size, 200))
-    with unit_of_work(rt, readonly=True) as uow:
-        return uow.assets.components(class_code or None, state or None, road_id, page_size, (max(page, 1) - 1) * page_size)
-
-
-def class_counts(rt: Runtime) -> dict[str, dict[str, int]]:
-    with unit_of_work(rt, readonly=True) as uow:
-        return uow.assets.class_counts()
-
-
-def map_layer(rt: Runtime, class_code: str | None, bbox: tuple[float, float, float, float] | None,
-              zoom: float = 14) -> dict[str, Any]:
-    """Points when few enough, else server-side aggregation into squares sized for the zoom level, so
-    100,000 lamps never reach the browser one by one."""
-    if bbox is not None:
-        w, s, e, n = bbox
-        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-            raise InvalidInput("地图范围 bbox 无效（西,南,东,北）")
-    # squares of ~64 screen pixels at this zoom (256-px tiles: 360° / 2^zoom per tile)
-    size = 360.0 / (2 ** max(0.0, min(zoom, 20))) / 4
-    with unit_of_work(rt, readonly=True) as uow:
-        total = uow.assets.map_count(class_code or None, bbox)
-        if total <= MAP_POINT_LIMIT:
-            pts = uow.assets.map_points(class_code or None, bbox, MAP_POINT_LIMIT)
-            return {"mode": "points", "total": len(pts),
-                    "points": [{"id": p[0], "lon": round(p[1], 6), "lat": round(p[2], 6), "state": p[3]} for p in pts]}
-        squares = uow.assets.map_squares(class_code or None, bbox, size)
-    cells = [{"lon": round(lon, 6), "lat": round(lat, 6), "count": n} for _, _, n, lon, lat in squares]
-    return {"mode": "squares", "total": total, "size_deg": size, "squares": cells}
-
-
-@dataclass(frozen=True, slots=True)
-class ComponentPage:
-    component: Component
-    class_name: str
-    road_name: str | None
-    history: list[dict[str, Any]]
-    work: list[WorkOrder] = field(default_factory=list)
-
-
-def component_page(rt: Runtime, component_id: int) -> ComponentPage:
-    with unit_of_work(rt, readonly=True) as uow:
-        c = uow.assets.component(component_id)
-        if c is None:
-            raise NotFound(f"部件 {component_id} 不存在")
-        road = uow.assets.road(c.road_id) if c.road_id else None
-        history = uow.assets.history(component_id, 200)
-        work, _ = uow.assets.work_orders(None, None, component_id, 100, 0)
-    for h in history:
-        h["kind_label"] = HistoryKind(h["kind"]).label
-        h["state_to_label"] = ComponentState(h["state_to"]).label if h.get("state_to") else ""
-    return ComponentPage(c, component_classes(rt).get(c.class_code, c.class_code), road.name if road else None,
-                         history, work)
-
-
-# ---- cases on components (called inside the case's own transaction) ----------------------------------
-
-
-def check_component(rt: Runtime, component_id: int, category_code: str) -> Component:
-    """A report may name the component it is about: it must exist and be of the category's class
-    (category 01037 路灯异常 or BJ01037 路灯 → class 01037)."""
-    with unit_of_work(rt, readonly=True) as uow:
-        c = uow.assets.component(component_id)
-    if c is None:
-        raise InvalidInput(f"部件 {component_id} 不存在", {"field": "component_id"})
-    if category_code.removeprefix("BJ") != c.class_code:
-        raise InvalidInput(f"部件「{c.name}」（类别 {c.class_code}）与问题类别 {category_code} 不符",
-                           {"field": "component_id"})
-    return c
-
-
-def link_case(uow: AssetsUnitOfWork, component_id: int, case_id: int, case_no: str, at: datetime,
-              actor_name: str) -> None:
-    """A case about a component marks it damaged (破损) until the case is closed."""
-    c = uow.assets.component(component_id)
-    if c is None:
-        raise InvalidInput(f"部件 {component_id} 不存在", {"field": "component_id"})
-    to = ComponentState.DAMAGED if c.state is ComponentState.INTACT else c.state
-    uow.assets.add_history([{"component_id": component_id, "at": at, "kind": HistoryKind.CASE_LINKED.value,
-                             "state_from": c.state.value, "state_to": to.value, "case_id": case_id,
-                             "case_no": case_no, "note": "案件上报", "actor": actor_name[:64]}])
-    if to is not c.state:
-        uow.assets.set_state(component_id, to, at)
-
-
-def case_closed(uow: AssetsUnitOfWork, case_id: int, case_no: str, at: datetime, actor_name: str,
-                unit_id: int | None, district_code: str | None) -> list[int]:
-    """Closing a case repairs its components: state back to intact (完好), a history line, and a work
-    order of the repair (one lamp repaired …) counted in the maintenance totals. Returns the ids."""
-    ids = uow.assets.components_of_case(case_id)
-    for cid in ids:
-        c = uow.assets.component(cid)
-        if c is None:
-            continue
-        to = state_after_case(c.state)
-        work_type = WORK_OF_CLASS.get(c.class_code)
-        order_id = None
-        if work_type is not None:
-            order_id = uow.assets.add_work_order(WorkOrder(
-                title=f"{c.name}维修（案件 {case_no}）", origin=WorkOrigin.CASE, status=WorkStatus.DONE,
-                unit_id=unit_id, district_code=district_code, planned_on=None, done_at=at,
-                quantities=(Quantity(work_type, 1),), component_id=cid, road_id=c.road_id, case_no=case_no,
-                created_by=actor_name[:64]), at)
-        uow.assets.add_history([{"component_id": cid, "at": at, "kind": HistoryKind.CASE_CLOSED.value,
-                                 "state_from": c.state.value, "state_to": to.value, "case_id": case_id,
-                                 "case_no": case_no, "work_order_id": order_id, "note": "案件结案，部件修复",
-                                 "actor": actor_name[:64]}])
-        if to is not c.state:
-            uow.assets.set_state(cid, to, at)
-    return ids
-
-
-def case_components(rt: Runtime, case_id: int) -> list[Component]:
-    with unit_of_work(rt, readonly=True) as uow:
-        return [c for cid in uow.assets.components_of_case(case_id) if (c := uow.assets.component(cid))]
-
-
-def set_state(rt: Runtime, actor: Actor, component_id: int, state: str, note: str = "") -> Component:
-    if actor.role not in (Role.ADMIN, Role.UNIT, Role.DISPATCHER):
-        raise Forbidden("无权修改部件状态")
-    new = component_state(state)
-    with unit_of_work(rt) as uow:
-        c = uow.assets.component(component_id)
-        if c is None:
-            raise NotFound(f"部件 {component_id} 不存在")
-        now = rt.now()
-        uow.assets.set_state(component_id, new, now)
-        uow.assets.add_history([{"component_id": component_id, "at": now, "kind": HistoryKind.STATE.value,
-                                 "state_from": c.state.value, "state_to": new.value,
-                                 "note": clean_text(note, field="note", label="说明")[:400], "actor": actor.name[:64]}])
-        uow.commit()
-    return _with(c, state=new)
