@@ -52,6 +52,7 @@ from citysteward.platform.http.client import ClientAddressMiddleware
 from citysteward.platform.http.forms import FormCheck
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
 from citysteward.platform.http.replica import ReplicaReads
+from citysteward.platform.http.routing import guard_routers
 from citysteward.platform.runtime import Runtime
 from citysteward.platform.throttle import CounterStore, DatabaseCounters
 from citysteward.platform.throttle_redis import RedisCounters
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(ReplicaReads, paths=REPLICA_PATHS)
     # -- HTTP edge (last: it wraps everything above): headers, 500s, body limits, same-origin writes, OpenAPI
     http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS)
+    guard_routers(app)  # a request is matched against its own router's routes only (docs/performance.md)
     return app
 
 

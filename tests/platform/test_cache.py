@@ -37,3 +37,96 @@ def test_a_loader_may_read_other_cached_data() -> None:
     cache = TTLCache()
     assert cache.get("figures", 60, lambda: cache.get("catalogue", 60, lambda: 7) * 6) == 42
     assert cache.get("figures", 60, lambda: 0) == 42  # stored: the second call does not load
+
+
+def test_threads_that_miss_together_load_once() -> None:
+    cache = TTLCache()
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def slow_load() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(30)
+        return 42
+
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(cache.get("grid_index", 60, slow_load))) for _ in range(8)]
+    threads[0].start()
+    assert started.wait(30)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert results == [42] * 8
+    assert len(calls) == 1
+
+
+def test_an_expired_value_is_served_while_one_thread_refreshes_it() -> None:
+    cache = TTLCache()
+    assert cache.get("rules", 60, lambda: "v1") == "v1"
+    cache._data["rules"] = (cache._data["rules"][0] - 3600, "v1")  # an hour old: expired
+    refreshing, release = threading.Event(), threading.Event()
+
+    def slow_refresh() -> str:
+        refreshing.set()
+        release.wait(30)
+        return "v2"
+
+    refresher = threading.Thread(target=lambda: cache.get("rules", 60, slow_refresh))
+    refresher.start()
+    assert refreshing.wait(30)
+    assert cache.get("rules", 60, lambda: "never") == "v1"  # no wait, no second load: the old value
+    release.set()
+    refresher.join(30)
+    assert cache.get("rules", 60, lambda: "never") == "v2"
+
+
+def test_a_waiter_gives_up_on_a_stuck_load_and_loads_for_itself() -> None:
+    cache = TTLCache(wait=0.05)
+    stuck, release = threading.Event(), threading.Event()
+
+    def stuck_load() -> str:
+        stuck.set()
+        release.wait(30)  # e.g. waiting on a lock the waiter's thread holds
+        return "late"
+
+    loader = threading.Thread(target=lambda: cache.get("calendar", 60, stuck_load))
+    loader.start()
+    assert stuck.wait(30)
+    assert cache.get("calendar", 60, lambda: "own") == "own"
+    release.set()
+    loader.join(30)
+
+
+def test_a_failed_load_is_not_stored_and_the_next_reader_loads_again() -> None:
+    cache = TTLCache()
+
+    def broken() -> str:
+        raise RuntimeError("database down")
+
+    try:
+        cache.get("catalogue", 60, broken)
+    except RuntimeError:
+        pass
+    assert cache.get("catalogue", 60, lambda: "ok") == "ok"
+
+
+def test_a_background_refresh_answers_with_the_old_value_and_stores_the_new_one() -> None:
+    cache = TTLCache()
+    assert cache.get("grid_index", 60, lambda: "v1", background=True) == "v1"
+    cache._data["grid_index"] = (cache._data["grid_index"][0] - 3600, "v1")
+    built = threading.Event()
+
+    def rebuild() -> str:
+        built.set()
+        return "v2"
+
+    assert cache.get("grid_index", 60, rebuild, background=True) == "v1"  # no wait, even for the caller
+    assert built.wait(30)
+    for _ in range(300):
+        if cache.get("grid_index", 60, lambda: "never", background=True) == "v2":
+            break
+        threading.Event().wait(0.01)
+    assert cache.get("grid_index", 60, lambda: "never", background=True) == "v2"

@@ -24,6 +24,11 @@ class Labelled(enum.StrEnum):
         return _LABELS[type(self)][self.value][1]
 
     @classmethod
+    def label_of(cls, value: str) -> str:
+        """A stored value's label without building the member (ledger pages label thousands of values)."""
+        return _LABELS[cls][value][0]
+
+    @classmethod
     def set_labels(cls, labels: Mapping[str, tuple[str, str]]) -> None:
         """Every member needs a label: a missing one fails at import, not on a page."""
         missing = {m.value for m in cls} - set(labels)

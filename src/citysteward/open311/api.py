@@ -7,9 +7,11 @@ error is the spec's list of {code, description} with 400, 403 or 404.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,14 +133,23 @@ def _flat(items: list[tuple[str, str]]) -> dict[str, str]:
 View = Callable[[GeoReport, Request, list[tuple[str, str]], dict[str, str]], Any]
 
 
-def _endpoint(fmt: str, document: str, view: View) -> Callable[..., Any]:
+def _endpoint(fmt: str, document: str, view: View, inline: bool) -> Callable[..., Any]:
+    """`inline`: the view runs on the event loop — one indexed read, or a report validated in memory
+    and handed to the group commit (awaited, not blocking) — as a thread hop would cost more than the
+    work (docs/performance.md, "Threads"); lists of up to 1,000 requests run in the thread pool."""
+
     async def endpoint(request: Request) -> Response:
         try:
             items = await _items(request)
             params = _flat(items)
             service = GeoReport(get_runtime(request))
             check_jurisdiction(service.rt, params.get("jurisdiction_id"))
-            data = await run_in_threadpool(view, service, request, items, params)
+            if inline:
+                data = view(service, request, items, params)
+            else:
+                data = await run_in_threadpool(view, service, request, items, params)
+            if isinstance(data, Future):
+                data = await asyncio.wrap_future(data)
             return render(fmt, document, data)
         except DomainError as exc:
             return error(fmt, _status_of(exc), exc.message)
@@ -170,7 +181,7 @@ def _definition(s: GeoReport, request: Request, items: Any, params: dict[str, st
 def _create(s: GeoReport, request: Request, items: list[tuple[str, str]], params: dict[str, str]) -> Any:
     key = next((v for k, v in reversed(items) if k == "api_key" and v.strip()), None)  # the body's wins
     content = sorted((k, v) for k, v in items if k != "api_key")  # what a retry must repeat
-    return s.create_request(key, NewRequest.from_items(items), request.headers.get(IDEMPOTENCY_HEADER), content)
+    return s.submit_request(key, NewRequest.from_items(items), request.headers.get(IDEMPOTENCY_HEADER), content)
 
 
 def _requests(s: GeoReport, request: Request, items: Any, params: dict[str, str]) -> Any:
@@ -228,6 +239,7 @@ class Operation:
     parameters: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     errors: tuple[int, ...] = (404,)
+    inline: bool = True  # see `_endpoint`
 
     def operation_id(self, fmt: str) -> str:
         return f"open311_{self.method.lower()}_{re.sub(r'[^a-z_]', '', self.path.strip('/').replace('/', '_'))}_{fmt}"
@@ -246,13 +258,13 @@ OPERATIONS = [
     Operation("GET", "/requests", "service_requests", _requests, "查询服务请求", [
         _q("service_request_id", "请求编号（案件编号），逗号分隔；填写时忽略其他筛选条件"),
         _q("service_code", "服务编码，逗号分隔"), *DATE_PARAMS, _q("status", "open / closed，逗号分隔"),
-        *PAGING, JURISDICTION], errors=(400, 404)),
+        *PAGING, JURISDICTION], errors=(400, 404), inline=False),
     Operation("GET", "/requests/{service_request_id}", "service_requests", _request, "查询单个服务请求",
               [_p("service_request_id", "请求编号（案件编号）"), JURISDICTION]),
     Operation("GET", "/tokens/{token}", "service_requests", _token, "由令牌查询请求编号",
               [_p("token", "提交时返回的令牌"), JURISDICTION]),
     Operation("GET", "/servicerequestupdates", "service_request_updates", _updates,
-              "服务请求进展（mySociety 扩展）", [*DATE_PARAMS, *PAGING, JURISDICTION], errors=(400, 404)),
+              "服务请求进展（mySociety 扩展）", [*DATE_PARAMS, *PAGING, JURISDICTION], errors=(400, 404), inline=False),
 ]
 
 
@@ -274,7 +286,7 @@ def _router() -> APIRouter:
     for op in OPERATIONS:
         for fmt, ctype in (("json", "application/json"), ("xml", "text/xml")):
             router.add_api_route(
-                f"{op.path}.{fmt}", _endpoint(fmt, op.document, op.view), methods=[op.method],
+                f"{op.path}.{fmt}", _endpoint(fmt, op.document, op.view, op.inline), methods=[op.method],
                 summary=f"{op.summary}（{fmt.upper()}）", operation_id=op.operation_id(fmt),
                 response_class=Open311JSON if fmt == "json" else Response, openapi_extra=op.openapi_extra(),
                 responses={200: {"content": {ctype: {}}, "description": "成功"},

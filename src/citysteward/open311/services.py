@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from citysteward.cases.domain import idempotency
 from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case
@@ -31,9 +32,12 @@ from citysteward.open311 import domain as gr
 from citysteward.open311 import ports as open311_ports
 from citysteward.open311.ports import unit_of_work
 from citysteward.org.services import accounts, audit
+from citysteward.platform.replica import primary_reads
 from citysteward.platform.runtime import Runtime
 
 log = logging.getLogger("citysteward.open311")
+R = TypeVar("R")
+S = TypeVar("S")
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"  # when this server's Open311 surface last changed
@@ -100,16 +104,31 @@ class GeoReport:
             audit.record_change(self.rt, uow, actor, "api_client", client_id, "revoke", _client_view(before),
                          _client_view(after))
             uow.commit()
+        self.rt.cache.drop_prefix("open311_key:")  # other workers: each report's write checks the key itself
         return _client_view(after)
 
     def authenticate(self, api_key: str | None) -> ClientApp:
+        """The client application behind a key, checked now (a read on the primary)."""
+        digest = self._digest_of(api_key)
+        with primary_reads(), unit_of_work(self.rt, readonly=True) as uow:
+            row = uow.open311.client_by_key_hash(digest)
+        if row is None or row["revoked_at"] is not None:
+            raise Forbidden(REFUSED_KEY)
+        return ClientApp(row["id"], row["name"])
+
+    def known_client(self, api_key: str | None) -> ClientApp:
+        """The client application behind a key, from this worker's memory after the first request: a
+        key's hash never changes owner, so only its revocation can make the answer wrong, and the
+        report's own write transaction checks that (`still_valid`): one read per report less. An
+        unknown key is looked up every time (a key issued a moment ago works at once)."""
+        digest = self._digest_of(api_key)
+        return self.rt.cache.get(f"open311_key:{digest}", KNOWN_KEY_TTL, lambda: self.authenticate(api_key))
+
+    @staticmethod
+    def _digest_of(api_key: str | None) -> str:
         if not api_key or not api_key.strip():
             raise Forbidden("缺少 api_key：提交问题需要管理员发放的 API 密钥")
-        with unit_of_work(self.rt, readonly=True) as uow:
-            row = uow.open311.client_by_key_hash(_digest(api_key.strip()))
-        if row is None or row["revoked_at"] is not None:
-            raise Forbidden("api_key 无效或已被吊销")
-        return ClientApp(row["id"], row["name"])
+        return _digest(api_key.strip())
 
     # -------------------------------------------------------------- services
     def discovery(self, base_url: str) -> dict[str, Any]:
@@ -138,21 +157,32 @@ class GeoReport:
     def create_request(self, api_key: str | None, req: gr.NewRequest, idempotency_key: str | None = None,
                        content: Any = None) -> list[dict[str, Any]]:
         """A new case; with an Idempotency-Key already answered for this client, that first answer."""
-        client = self.authenticate(api_key)
+        return self.submit_request(api_key, req, idempotency_key, content).result()
+
+    def submit_request(self, api_key: str | None, req: gr.NewRequest, idempotency_key: str | None = None,
+                       content: Any = None) -> Future[list[dict[str, Any]]]:
+        """`create_request` for an async caller: checked now (errors raise here), the answer once the
+        report's group commit is done, awaited without holding a thread."""
+        client = self.known_client(api_key)
         actor = Actor(role=Role.SYSTEM, client_id=client.id, name=client.name[:64])
         key = idempotency.key_of(idempotency_key, actor, None, self.rt.settings.secret_key, content, 200)
+
+        def answer(result: intake.ReportResult) -> list[dict[str, Any]]:
+            return [{"service_request_id": result.case_no, "token": result.public_token,
+                     "service_notice": f"已受理，案件编号 {result.case_no}，可凭编号查询办理进度",
+                     "account_id": req.account_id or None}]
+
         try:
             data = self._report(client, req)
         except DomainError:
+            self.authenticate(api_key)  # a revoked key gets no answer, not even a kept one
             first = intake.answered(self.rt, key)  # a retry the rules now refuse still gets its first answer
             if first is None:
                 raise
-            result = first
-        else:
-            result = intake.report_case(self.rt, data, actor, key)
-        return [{"service_request_id": result.case_no, "token": result.public_token,
-                 "service_notice": f"已受理，案件编号 {result.case_no}，可凭编号查询办理进度",
-                 "account_id": req.account_id or None}]
+            done: Future[list[dict[str, Any]]] = Future()
+            done.set_result(answer(first))
+            return done
+        return _then(intake.submit_report(self.rt, data, actor, key, guard=still_valid(client)), answer)
 
     def _report(self, client: ClientApp, req: gr.NewRequest) -> intake.ReportInput:
         cat = catalogue_services.catalogue(self.rt).by_code.get(req.service_code.strip())
@@ -190,7 +220,8 @@ class GeoReport:
     def get_request(self, case_no: str, base_url: str) -> list[dict[str, Any]]:
         with unit_of_work(self.rt, readonly=True) as uow:
             repo = uow.open311
-            cases = repo.find_cases({"case_nos": [case_no.strip()]}, 1, 0) if case_no.strip() else []
+            case = repo.case_by_no(case_no.strip()) if case_no.strip() else None
+            cases = [case] if case is not None else []
             if not cases:
                 raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
             return self._views(repo, cases, base_url)
@@ -267,6 +298,41 @@ class GeoReport:
 
 
 # ------------------------------------------------------------------ helpers
+REFUSED_KEY = "api_key 无效或已被吊销"
+KNOWN_KEY_TTL = 300.0  # how long a worker remembers which client a key belongs to (never whether it is valid)
+
+
+def still_valid(client: ClientApp) -> intake.Guard:
+    """Checked in the report's write transaction: the client's key has not been revoked meanwhile (by any
+    worker). The unit of work the intake writer hands over is the composition root's, which serves every
+    context's port (unit_of_work.satisfies_every_port)."""
+
+    def check(uow: Any) -> None:
+        row = cast(open311_ports.Open311UnitOfWork, uow).open311.client(client.id)
+        if row is None or row["revoked_at"] is not None:
+            raise Forbidden(REFUSED_KEY)
+
+    return check
+
+
+def _then(future: Future[R], then: Callable[[R], S]) -> Future[S]:
+    """A future of `then(result)`: an error passes through unchanged."""
+    out: Future[S] = Future()
+
+    def done(f: Future[R]) -> None:
+        error = f.exception()
+        if error is not None:
+            out.set_exception(error)
+            return
+        try:
+            out.set_result(then(f.result()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            out.set_exception(exc)
+
+    future.add_done_callback(done)
+    return out
+
+
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

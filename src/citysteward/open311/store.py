@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
@@ -18,6 +18,18 @@ from citysteward.cases.store.cases import row_to_case, row_to_event
 from citysteward.open311 import tables as open311_tables
 
 _CLIENT_COLUMNS = [c for c in open311_tables.api_clients.c if c.name != "key_hash"]
+
+# Statements built once, values bound at execution: the GET of one request runs these on every call, and
+# building a select (and its cache key) each time cost more than running it (docs/performance.md).
+_CASE_BY_NO = select(cases_tables.cases).where(cases_tables.cases.c.case_no == bindparam("case_no"))
+_EVENTS_OF = (select(cases_tables.case_events)
+              .where(cases_tables.case_events.c.case_id.in_(bindparam("case_ids", expanding=True)),
+                     cases_tables.case_events.c.action.in_(bindparam("actions", expanding=True)))
+              .order_by(cases_tables.case_events.c.id))
+_PHOTOS_OF = (select(cases_tables.photos.c.id, cases_tables.photos.c.case_id, cases_tables.photos.c.kind)
+              .where(cases_tables.photos.c.case_id.in_(bindparam("case_ids", expanding=True)))
+              .order_by(cases_tables.photos.c.id))
+_CLIENT_BY_KEY = select(*_CLIENT_COLUMNS).where(open311_tables.api_clients.c.key_hash == bindparam("key_hash"))
 
 
 class SqlOpen311Repository:
@@ -37,7 +49,7 @@ class SqlOpen311Repository:
         return dict(row._mapping) if row else None
 
     def client_by_key_hash(self, key_hash: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(*_CLIENT_COLUMNS).where(open311_tables.api_clients.c.key_hash == key_hash)).first()
+        row = self.conn.execute(_CLIENT_BY_KEY, {"key_hash": key_hash}).first()
         return dict(row._mapping) if row else None
 
     def revoke_client(self, client_id: int, at: datetime) -> None:
@@ -61,6 +73,10 @@ class SqlOpen311Repository:
         stmt = stmt.order_by(c.reported_at.desc(), c.id.desc()).limit(limit).offset(offset)
         return [row_to_case(r) for r in self.conn.execute(stmt)]
 
+    def case_by_no(self, case_no: str) -> Case | None:
+        row = self.conn.execute(_CASE_BY_NO, {"case_no": case_no}).first()
+        return row_to_case(row) if row else None
+
     def case_by_token(self, token: str) -> Case | None:
         row = self.conn.execute(select(cases_tables.cases).where(cases_tables.cases.c.public_token == token)).first()
         return row_to_case(row) if row else None
@@ -69,17 +85,13 @@ class SqlOpen311Repository:
         """The given actions' events of several cases, oldest first."""
         if not case_ids:
             return []
-        e = cases_tables.case_events.c
-        stmt = (select(cases_tables.case_events).where(e.case_id.in_(list(case_ids)), e.action.in_(list(actions)))
-                .order_by(e.id))
-        return [row_to_event(r) for r in self.conn.execute(stmt)]
+        rows = self.conn.execute(_EVENTS_OF, {"case_ids": list(case_ids), "actions": list(actions)})
+        return [row_to_event(r) for r in rows]
 
     def photos_of(self, case_ids: Collection[int]) -> list[dict[str, Any]]:
         if not case_ids:
             return []
-        p = cases_tables.photos.c
-        stmt = select(p.id, p.case_id, p.kind).where(p.case_id.in_(list(case_ids))).order_by(p.id)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return [dict(r._mapping) for r in self.conn.execute(_PHOTOS_OF, {"case_ids": list(case_ids)})]
 
     def updates(self, actions: Sequence[str], since: datetime, until: datetime, limit: int,
                 offset: int) -> list[tuple[Event, str]]:

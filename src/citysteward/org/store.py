@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from citysteward.org import tables as org_tables
 from citysteward.platform.db import upsert
@@ -15,6 +15,16 @@ S = org_tables.evaluation_settings
 
 
 # ---------------------------------------------------------------- org: units, users, tokens
+
+# The sign-in check of every request: built once, values bound at execution (docs/performance.md).
+_TOKEN_USER = (
+    select(org_tables.users, org_tables.auth_tokens.c.expires_at)
+    .join(org_tables.auth_tokens, org_tables.auth_tokens.c.user_id == org_tables.users.c.id)
+    .where(org_tables.auth_tokens.c.token_hash == bindparam("token_hash"),
+           org_tables.auth_tokens.c.expires_at > bindparam("now", type_=org_tables.auth_tokens.c.expires_at.type))
+)
+
+
 class SqlOrgRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -61,12 +71,7 @@ class SqlOrgRepository:
             token_hash=token_hash, user_id=user_id, created_at=created_at, expires_at=expires_at))
 
     def token_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
-        stmt = (
-            select(org_tables.users, org_tables.auth_tokens.c.expires_at)
-            .join(org_tables.auth_tokens, org_tables.auth_tokens.c.user_id == org_tables.users.c.id)
-            .where(org_tables.auth_tokens.c.token_hash == token_hash, org_tables.auth_tokens.c.expires_at > now)
-        )
-        row = self.conn.execute(stmt).first()
+        row = self.conn.execute(_TOKEN_USER, {"token_hash": token_hash, "now": now}).first()
         return dict(row._mapping) if row else None
 
     def delete_token(self, token_hash: str) -> None:

@@ -25,7 +25,7 @@ _DESK = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.SHIFT_LEADER, 
 OUTCOMES = {o.value: o for o in Outcome}
 
 
-def desk_user(user: PageUser) -> auth.StaffUser:
+async def desk_user(user: PageUser) -> auth.StaffUser:
     if user.role not in _DESK:
         raise Forbidden("此页面仅限指挥中心、督查、领导、责任单位和管理员")
     return user

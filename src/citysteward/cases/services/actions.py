@@ -290,13 +290,13 @@ def list_cases(
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)
+    state_label, source_label = CaseState.label_of, Source.label_of
     items = []
     for r in rows:
-        state = CaseState(r["state"])
         items.append({
-            **r, "state_label": state.label, "category_name": catalogue.name(r["category_code"]),
+            **r, "state_label": state_label(r["state"]), "category_name": catalogue.name(r["category_code"]),
             "main_unit_name": units.get(r["main_unit_id"] or 0), "district_name": areas.get(r["district_code"]),
-            "street_name": areas.get(r["street_code"]), "source_label": Source(r["source"]).label,
+            "street_name": areas.get(r["street_code"]), "source_label": source_label(r["source"]),
             "light_label": deadlines.Light(r["light"]).label if r["light"] else None,
         })
     capped = total > COUNT_CAP

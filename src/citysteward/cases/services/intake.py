@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -142,6 +143,13 @@ class _Prepared:
     at: datetime
     key: IdempotencyKey | None = None
     road_match: RoadMatch | None = None  # no road typed: the road the pin lies on (assets), if any
+    guard: Guard | None = None
+
+
+# A check the write transaction makes before a report is written (or an earlier answer replayed): an Open311
+# client's key must still be valid when its report is committed, however long ago the caller looked it up.
+# It raises a DomainError to refuse; the rest of the batch is then written without that report.
+Guard = Callable[[CasesUnitOfWork], None]
 
 
 def report_case(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey | None = None) -> ReportResult:
@@ -149,14 +157,14 @@ def report_case(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKe
 
 
 def submit_report(rt: Runtime, data: ReportInput, actor: Actor,
-                  key: IdempotencyKey | None = None) -> Future[ReportResult]:
+                  key: IdempotencyKey | None = None, guard: Guard | None = None) -> Future[ReportResult]:
     """Validate now (errors raise here), write with the next group commit; an async caller awaits
     the future without holding a thread. A key already answered is found by the writer, which answers
     as the first time and writes nothing; a retry the rules now refuse (a category retired since) gets
     the first answer too. Only then is the key looked up here: a read on every request cost intake
     about a third of its throughput (bench/intake.py --keys)."""
     try:
-        prepared = _prepare(rt, data, actor, key)
+        prepared = replace(_prepare(rt, data, actor, key), guard=guard)
     except DomainError:
         first = answered(rt, key)
         if first is None:
@@ -264,7 +272,11 @@ def _write_one(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
 
 def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> list[ReportResult]:
     """A batch in a few multi-row statements; reports with photos or self-handling go one by one.
-    Keys are claimed first: a report whose key is already answered is not written again."""
+    Keys are claimed first: a report whose key is already answered is not written again. Guards come
+    before anything: one that refuses fails the batch, which the group commit then writes one by one."""
+    for p in batch:
+        if p.guard is not None:
+            p.guard(uow)
     claims = keys.claim(rt, uow, [p.key for p in batch])
     results = {i: ReportResult.replayed_from(answer) for i, answer in claims.answers.items()}
     todo = [i for i in range(len(batch)) if i not in results and i not in claims.repeats]

@@ -279,47 +279,22 @@ class SqlCaseRepository:
         rows = self.conn.execute(select(cases_tables.photos).where(cases_tables.photos.c.case_id == case_id).order_by(cases_tables.photos.c.id))
         return [dict(r._mapping) for r in rows]
 
-    def _where(self, f: CaseFilter) -> list[Any]:
-        conds: list[Any] = []
-        for name, col in FILTER_COLUMNS.items():
-            values = [v.value if isinstance(v, Enum) else v for v in getattr(f, name)]
-            if values:
-                conds.append(col.in_(values) if len(values) > 1 else col == values[0])
-        if f.led_by is not None:  # a unit sees the cases it leads; assisting ones come via notices
-            conds.append(cases_tables.cases.c.main_unit_id.in_(list(f.led_by)))
-        if f.reported_from is not None:
-            conds.append(cases_tables.cases.c.reported_at >= f.reported_from)
-        if f.reported_before is not None:
-            conds.append(cases_tables.cases.c.reported_at < f.reported_before)
-        if f.overdue is not None:
-            conds.append(cases_tables.cases.c.overdue == f.overdue)
-        if f.pending_request:
-            conds.append(cases_tables.cases.c.pending_request.is_not(None))
-        if f.keyword:
-            q = f.keyword.strip()
-            if CASE_NO.match(q):  # a case number: prefix match on the unique index
-                conds.append(cases_tables.cases.c.case_no.like(f"{q}%"))
-            else:
-                like = f"%{q}%"
-                conds.append(or_(cases_tables.cases.c.description.like(like), cases_tables.cases.c.address.like(like)))
-        return conds
-
     def ledger(self, f: CaseFilter, limit: int, offset: int, order: str,
                count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
         """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
         not an exact scan of a million rows)."""
-        conds = self._where(f)
-        stmt = select(*LIST_COLUMNS).where(*conds).order_by(*ORDERS[order]).limit(limit).offset(offset)
-        result = self.conn.execute(stmt)
+        shape, params = _ledger_params(f)
+        result = self.conn.execute(_ledger_page(shape, order), {**params, "page_limit": limit, "page_offset": offset})
         keys = [str(k) for k in result.keys()]  # plain str: SQLAlchemy's quoted_name keys are slow to encode
         rows = [dict(zip(keys, r, strict=True)) for r in result]
-        capped = select(cases_tables.cases.c.id).where(*conds).limit(count_cap + 1).subquery()
-        total = int(self.conn.execute(select(func.count()).select_from(capped)).scalar_one())
+        if len(rows) < limit and (rows or offset == 0):
+            return rows, offset + len(rows)  # the last page: everything before it is counted already
+        total = int(self.conn.execute(_ledger_count(shape, True), {**params, "count_limit": count_cap + 1}).scalar_one())
         return rows, total
 
     def count(self, f: CaseFilter | None = None) -> int:
-        stmt = select(func.count()).select_from(cases_tables.cases).where(*self._where(f or CaseFilter()))
-        return int(self.conn.execute(stmt).scalar_one())
+        shape, params = _ledger_params(f or CaseFilter())
+        return int(self.conn.execute(_ledger_count(shape, False), params).scalar_one())
 
     def nearby_open(self, cells: Sequence[str], category_code: str | None, limit: int) -> list[dict[str, Any]]:
         open_states = [s.value for s in CaseState if not s.is_final]
@@ -345,6 +320,90 @@ class SqlCaseRepository:
         """Record that this client said "me too" on this case; False if it already had."""
         stmt = _ME_TOO[self.conn.dialect.name]
         return self.conn.execute(stmt, {"case_id": case_id, "client_key": client_key, "at": at}).first() is not None
+
+
+# -- ledger statements: one per filter shape (which conditions are present), values as bind parameters.
+# Building a select of 23 columns and its cache key on every request cost more than the query itself
+# (docs/performance.md); a shape's statement is built once and SQLAlchemy's compiled cache does the rest.
+LedgerShape = tuple[str, ...]
+_LEDGER_STATEMENTS: dict[tuple[str, LedgerShape, str], Any] = {}
+
+
+def _ledger_params(f: CaseFilter) -> tuple[LedgerShape, dict[str, Any]]:
+    """The filter as a shape (the conditions present, in a fixed order) and the values they bind."""
+    shape: list[str] = []
+    params: dict[str, Any] = {}
+    for name in FILTER_COLUMNS:
+        values = [v.value if isinstance(v, Enum) else v for v in getattr(f, name)]
+        if values:
+            shape.append(name)
+            params[name] = values
+    if f.led_by is not None:  # a unit sees the cases it leads; assisting ones come via notices
+        shape.append("led_by")
+        params["led_by"] = list(f.led_by)
+    for name, value in (("reported_from", f.reported_from), ("reported_before", f.reported_before),
+                        ("overdue", f.overdue)):
+        if value is not None:
+            shape.append(name)
+            params[name] = value
+    if f.pending_request:
+        shape.append("pending_request")
+    if f.keyword:
+        q = f.keyword.strip()
+        if CASE_NO.match(q):  # a case number: prefix match on the unique index
+            shape.append("case_no_prefix")
+            params["case_no_prefix"] = f"{q}%"
+        else:
+            shape.append("words")
+            params["words"] = f"%{q}%"
+    return tuple(shape), params
+
+
+def _ledger_conditions(shape: LedgerShape) -> list[Any]:
+    c = cases_tables.cases.c
+    conds: list[Any] = []
+    for name in shape:
+        if name in FILTER_COLUMNS:
+            conds.append(FILTER_COLUMNS[name].in_(bindparam(name, expanding=True)))
+        elif name == "led_by":
+            conds.append(c.main_unit_id.in_(bindparam("led_by", expanding=True)))
+        elif name == "reported_from":
+            conds.append(c.reported_at >= bindparam("reported_from", type_=c.reported_at.type))
+        elif name == "reported_before":
+            conds.append(c.reported_at < bindparam("reported_before", type_=c.reported_at.type))
+        elif name == "overdue":
+            conds.append(c.overdue == bindparam("overdue", type_=c.overdue.type))
+        elif name == "pending_request":
+            conds.append(c.pending_request.is_not(None))
+        elif name == "case_no_prefix":
+            conds.append(c.case_no.like(bindparam("case_no_prefix")))
+        elif name == "words":
+            conds.append(or_(c.description.like(bindparam("words")), c.address.like(bindparam("words"))))
+    return conds
+
+
+def _ledger_page(shape: LedgerShape, order: str) -> Any:
+    key = ("page", shape, order)
+    stmt = _LEDGER_STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _LEDGER_STATEMENTS[key] = (select(*LIST_COLUMNS).where(*_ledger_conditions(shape))
+                                          .order_by(*ORDERS[order]).limit(bindparam("page_limit"))
+                                          .offset(bindparam("page_offset")))
+    return stmt
+
+
+def _ledger_count(shape: LedgerShape, capped: bool) -> Any:
+    key = ("capped" if capped else "count", shape, "")
+    stmt = _LEDGER_STATEMENTS.get(key)
+    if stmt is None:
+        if capped:
+            ids = (select(cases_tables.cases.c.id).where(*_ledger_conditions(shape))
+                   .limit(bindparam("count_limit")).subquery())
+            stmt = select(func.count()).select_from(ids)
+        else:
+            stmt = select(func.count()).select_from(cases_tables.cases).where(*_ledger_conditions(shape))
+        _LEDGER_STATEMENTS[key] = stmt
+    return stmt
 
 
 _ME_TOO = {  # once per client and case: a second "me too" inserts nothing and returns no row

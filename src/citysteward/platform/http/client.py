@@ -39,7 +39,7 @@ def client_ip(scope: Scope, settings: Settings) -> str:
     return str(peer[0]) if peer else UNKNOWN
 
 
-def request_client_ip(request: Request) -> str:
+async def request_client_ip(request: Request) -> str:
     return client_ip(request.scope, request.app.state.settings)
 
 
