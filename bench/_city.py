@@ -41,6 +41,9 @@ PG_ADMIN = os.environ.get("CITYSTEWARD_BENCH_PG", "postgresql://postgres@127.0.0
 STATES = ["closed"] * 14 + ["dispatched", "in_progress", "handled", "checked", "registered", "reported"]
 SOURCES = ["inspector"] * 6 + ["citizen"] * 2 + ["hotline"] * 2
 UNITS = 8
+# From this many stored cases (with their steps, on PostgreSQL) the cases are generated inside the
+# database (bulk_cases_pg_server_side) instead of sent from Python; 0: always, a huge number: never.
+PG_SERVER_SIDE_FROM = int(os.environ.get("CITYSTEWARD_BENCH_PG_SERVER_SIDE_FROM", "2000000"))
 
 
 def machine() -> str:
@@ -85,7 +88,10 @@ def prepare(url: str, stored: int, media: str, steps: bool = False) -> tuple[Run
             uow.org.add_unit({"code": f"u{i}", "name": f"单位{i}", "kind": "other", "active": True})
         uow.commit()
     points = sample_points(demo.grids, 20000)
-    bulk_cases(rt, stored, points, steps=steps)
+    if steps and stored >= PG_SERVER_SIDE_FROM and rt.uow().engine.dialect.name == "postgresql":  # type: ignore[attr-defined]
+        bulk_cases_pg_server_side(rt, stored, points)
+    else:
+        bulk_cases(rt, stored, points, steps=steps)
     return rt, points
 
 
@@ -108,6 +114,11 @@ LIFECYCLE = {"registered": (("register", 5),), "dispatched": (("register", 5), (
              "closed": (("register", 5), ("dispatch", 10), ("handle", 240), ("check_pass", 600), ("close", 900))}
 
 
+def bench_categories(rt: Runtime) -> list[str]:
+    """The category codes stored cases take in turn."""
+    return ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in catalogue_services.catalogue(rt).by_code.values()][:56]
+
+
 def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: int = 20000,
                steps: bool = False) -> None:
     """n cases over the past year (one report step each; with `steps`, every step of their state too).
@@ -116,7 +127,7 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
         return
     pg = rt.uow().engine.dialect.name == "postgresql"  # type: ignore[attr-defined]
     index = geography_services.grid_index(rt)
-    cats = ["06010", "06011", "BJ01002", "BJ01003"] + [c.code for c in catalogue_services.catalogue(rt).by_code.values()][:56]
+    cats = bench_categories(rt)
     rnd = np.random.default_rng(3)
     now = datetime.now(UTC)
     t0 = time.perf_counter()
@@ -186,6 +197,137 @@ def bulk_cases(rt: Runtime, n: int, points: list[tuple[float, float]], batch: in
         with rt.uow() as uow:
             uow.conn.execute(text("ANALYZE"))  # type: ignore[union-attr]
             uow.commit()
+
+
+def bulk_cases_pg_server_side(rt: Runtime, n: int, points: list[tuple[float, float]],
+                              chunk: int = 1_000_000) -> None:
+    """What bulk_cases(rt, n, points, steps=True) stores, generated inside PostgreSQL with INSERT … SELECT
+    … FROM generate_series, `chunk` cases (and their steps) a statement: the same columns, the same
+    k-th case (state, source, category, unit, point with its grid and H3 cell, light, on-time mark,
+    case number), report times spread over the past year the same way (the random minute fraction
+    from random() instead of numpy) and the same steps per state (LIFECYCLE), none after now.
+
+    Like bulk_cases, the triggers are held off during the load (session_replication_role = replica) and
+    the rollups rebuilt once at the end with rollups.rebuild. The plain indexes of cases and case_events
+    are dropped for the load and created again afterwards from their own definitions (pg_get_indexdef);
+    the primary keys and unique constraints stay. ANALYZE at the end."""
+    if n <= 0:
+        return
+    from citysteward.evaluation.services import rollups
+
+    engine = rt.uow().engine  # type: ignore[attr-defined]
+    index = geography_services.grid_index(rt)
+    located = [(lon, lat, index.locate(lon, lat), cell_of(lon, lat)) for lon, lat in points]
+    cats = bench_categories(rt)
+    now = datetime.now(UTC)
+    t0 = time.perf_counter()
+    with engine.connect() as conn:
+        start = int(conn.execute(select(func.count()).select_from(cases_tables.cases)).scalar_one())
+        events0 = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM case_events")).scalar_one())
+        found = dict(conn.execute(text("SELECT code, id FROM units WHERE code = ANY(:codes)"),
+                                  {"codes": [f"u{i}" for i in range(UNITS)]}).all())
+        units = [int(found[f"u{i}"]) for i in range(UNITS)]
+        if units != list(range(1, UNITS + 1)):
+            print(f"  note: the bench units have ids {units}, not 1..{UNITS}", flush=True)
+        conn.execute(text("CREATE TEMPORARY TABLE bench_points (i integer PRIMARY KEY, lon float8, lat float8, "
+                          "grid_code text, cell text) ON COMMIT PRESERVE ROWS"))
+        conn.execute(text("INSERT INTO bench_points VALUES (:i, :lon, :lat, :grid, :cell)"),
+                     [{"i": i, "lon": lon, "lat": lat, "grid": code, "cell": cell}
+                      for i, (lon, lat, code, cell) in enumerate(located)])
+        conn.execute(text("CREATE TEMPORARY TABLE bench_steps (state text, ord integer, action text, minutes integer, "
+                          "from_state text, to_state text, role text) ON COMMIT PRESERVE ROWS"))
+        steps = [{"state": state, "ord": 0, "action": "report", "minutes": 0, "from_state": None,
+                  "to_state": "reported", "role": "inspector"} for state in sorted(set(STATES))]
+        steps += [{"state": state, "ord": i, "action": action, "minutes": minutes, "from_state": "reported",
+                   "to_state": "reported", "role": "dispatcher"}
+                  for state, lifecycle in LIFECYCLE.items() for i, (action, minutes) in enumerate(lifecycle, 1)]
+        conn.execute(text("INSERT INTO bench_steps VALUES (:state, :ord, :action, :minutes, :from_state, "
+                          ":to_state, :role)"), steps)
+        conn.execute(text("ANALYZE bench_points"))
+        conn.execute(text("ANALYZE bench_steps"))
+        # the plain indexes: dropped for the load, created again from their definitions afterwards
+        indexes = conn.execute(text(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname IN ('cases', 'case_events') "
+            "AND t.relnamespace = 'public'::regnamespace "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY 1")).all()
+        for name, _ in indexes:
+            conn.execute(text(f'DROP INDEX "{name}"'))
+        conn.commit()
+        print(f"  {len(indexes)} plain indexes of cases and case_events held off for the load", flush=True)
+        statement = text(f"""
+            WITH c AS (
+              INSERT INTO cases (id, case_no, version, state, source, category_code, urgency, description, address,
+                                 lon, lat, cell, grid_code, community_code, street_code, district_code,
+                                 assisting_unit_ids, main_unit_id, reported_at, updated_at, light, overdue,
+                                 rework_count, extension_count, return_count, reopen_count, me_too_count,
+                                 handled_on_time)
+              SELECT r.k + 1,
+                     'BN' || to_char(r.reported AT TIME ZONE 'UTC', 'YYYYMMDD') || '-'
+                       || lpad(r.k::text, greatest(8, length(r.k::text)), '0'),
+                     1, r.state, (CAST(:sources AS text[]))[r.k % {len(SOURCES)} + 1],
+                     (CAST(:cats AS text[]))[r.k % {len(cats)} + 1], 'normal', '批量基准数据', '',
+                     p.lon, p.lat, p.cell, p.grid_code, left(p.grid_code, 12), left(p.grid_code, 9),
+                     left(p.grid_code, 6), CAST('[]' AS json),
+                     CASE WHEN r.state NOT IN ('reported', 'registered')
+                          THEN (CAST(:units AS bigint[]))[r.k % {UNITS} + 1] END,
+                     r.reported, r.reported,
+                     CASE WHEN r.state IN ('dispatched', 'in_progress')
+                          THEN (ARRAY['green', 'yellow', 'red'])[r.k % 3 + 1] END,
+                     false, 0, 0, 0, 0, 0,
+                     CASE WHEN r.state IN ('handled', 'checked', 'closed') THEN r.k % 5 <> 0 END
+              FROM (SELECT k, (CAST(:states AS text[]))[k % {len(STATES)} + 1] AS state,
+                           CAST(:now AS timestamptz)
+                             - make_interval(secs => 60 * (525600 * (1 - (k + 1)::float8 / CAST(:total AS float8)) + random()))
+                             AS reported
+                    FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) AS k) r
+              JOIN bench_points p ON p.i = r.k % {len(located)}
+              RETURNING id, state, reported_at)
+            INSERT INTO case_events (id, case_id, action, from_state, to_state, actor_id, actor_name, role, at,
+                                     note, payload, photo_ids)
+            SELECT CAST(:events AS bigint) + row_number() OVER (ORDER BY c.id, s.ord), c.id, s.action,
+                   s.from_state, s.to_state, NULL, 'bench', s.role,
+                   c.reported_at + make_interval(mins => s.minutes), '', CAST('{{}}' AS json), CAST('[]' AS json)
+            FROM c JOIN bench_steps s ON s.state = c.state
+            WHERE c.reported_at + make_interval(mins => s.minutes) <= CAST(:now AS timestamptz)""")
+        done, events = 0, events0
+        while done < n:
+            size = min(chunk, n - done)
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # no triggers: rebuilt at the end
+            conn.execute(text("SET LOCAL work_mem = '256MB'"))
+            added = conn.execute(statement, {
+                "sources": SOURCES, "cats": cats, "units": units, "states": STATES, "now": now,
+                "total": max(n + start, 1), "lo": start + done, "hi": start + done + size - 1, "events": events,
+            }).rowcount
+            conn.commit()
+            done += size
+            events += added
+            print(f"  stored {start + done:,} cases, {events:,} steps ({time.perf_counter() - t0:.0f} s)", flush=True)
+        conn.execute(text("SET maintenance_work_mem = '1GB'"))
+        for name, definition in indexes:
+            t1 = time.perf_counter()
+            conn.execute(text(definition))
+            conn.commit()
+            print(f"  index {name} ({time.perf_counter() - t1:.0f} s)", flush=True)
+        conn.execute(text("RESET maintenance_work_mem"))
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('cases','id'), (SELECT max(id) FROM cases))"))
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('case_events','id'), (SELECT max(id) FROM case_events))"))
+        conn.commit()
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    print(f"  loaded in {time.perf_counter() - t0:.0f} s", flush=True)
+    t1 = time.perf_counter()
+    # the same rebuild as bulk_cases, through a runtime whose sessions may sort and hash in memory
+    big = make_engine(rt.settings.database_url, connect_args={"options": "-c work_mem=256MB"})
+    try:
+        rows = rollups.rebuild(Runtime(uow=SqlUnitOfWorkFactory(big), settings=rt.settings))  # type: ignore[arg-type]
+    finally:
+        big.dispose()
+    rt.cache.drop("rollup_offset", "dashboard")
+    print(f"  rollups rebuilt: {rows:,} rows ({time.perf_counter() - t1:.0f} s)", flush=True)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
 
 
 def percentile(values: list[float], q: float) -> float:

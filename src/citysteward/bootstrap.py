@@ -158,7 +158,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     # -- the client's address, for the access log (docs/security.md "Logins and sessions")
     app.add_middleware(ClientAddressMiddleware, settings=settings)
     # -- reads that may be a moment old go to the replica, when one is configured (docs/deploy.md)
-    app.add_middleware(ReplicaReads, paths=REPLICA_PATHS)
+    if settings.replica_url:
+        app.add_middleware(ReplicaReads, paths=REPLICA_PATHS)
     # -- HTTP edge (last: it wraps everything above): headers, 500s, body limits, same-origin writes, OpenAPI
     http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS)
     guard_routers(app)  # a request is matched against its own router's routes only (docs/performance.md)

@@ -73,3 +73,21 @@ def test_control_characters_and_bad_encoding_are_refused(client: TestClient, rt:
     r = client.post(f"{V2}/requests.json", json={"api_key": api_key, **form(None, description="井盖\x07破损")})
     assert r.status_code == 400 and "description" in r.json()[0]["description"]
     assert stored(rt) == before
+
+
+def test_a_key_revoked_by_another_worker_is_refused_at_its_next_report(rt: Runtime, city: City,
+                                                                      issued: dict[str, Any]) -> None:
+    """Each worker remembers which client a key belongs to; whether it is still valid is checked in the
+    report's own write transaction, so a revocation anywhere counts at once, retries included."""
+    from citysteward.bootstrap import create_app
+    from citysteward.open311.services import GeoReport
+
+    other = Runtime(uow=rt.uow, settings=rt.settings, clock=rt.clock)  # another worker: its own memory
+    other_client = TestClient(create_app(runtime=other))
+    assert post(other_client, form(issued["api_key"]), headers=KEY).status_code == 200  # it knows the key now
+    GeoReport(rt).revoke_key(city.actor("admin"), issued["id"])  # revoked through this worker
+    before = stored(rt)
+    refused = post(other_client, form(issued["api_key"]))
+    assert refused.status_code == 403 and "吊销" in refused.json()[0]["description"]
+    assert post(other_client, form(issued["api_key"]), headers=KEY).status_code == 403  # a retry too
+    assert stored(rt) == before

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -94,7 +95,10 @@ async def _items(request: Request) -> list[tuple[str, str]]:
     items = list(request.query_params.multi_items())
     ctype = request.headers.get("content-type", "").lower() if request.method == "POST" else ""
     try:
-        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if ctype.startswith("application/x-www-form-urlencoded"):  # what clients send: parsed once, here
+            body = await request.body()  # checked on its way in (platform/http/forms.py): ASCII, UTF-8 escapes
+            items += parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")
+        elif ctype.startswith("multipart/form-data"):
             form = await request.form()
             items += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
         elif ctype.startswith("application/json"):

@@ -53,7 +53,7 @@ class OriginCheck:
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope["method"] in UNSAFE:
             headers = Headers(scope=scope)
             if needs_check(scope, headers):
                 sent = sender_origin(headers)

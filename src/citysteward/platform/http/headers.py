@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citysteward.config import Settings
@@ -74,6 +73,19 @@ class SecurityHeaders:
         if not _SAFE_TOKEN.match(policy):
             raise ValueError("CITYSTEWARD_TILE_URL makes an invalid Content-Security-Policy")
         self.policy = policy
+        # Encoded once; a response's own value of any of these wins (set-if-absent).
+        common = [(b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+                  (b"referrer-policy", b"strict-origin-when-cross-origin")]
+        self._pages = [(b"content-security-policy", policy.encode()), *common]
+        self._docs = [(b"content-security-policy", DOCS_POLICY.encode()), *common]
+
+    def defaults(self, path: str, https: bool) -> list[tuple[bytes, bytes]]:
+        out = list(self._docs if path in DOCS_PATHS else self._pages)
+        if https:
+            out.append((b"strict-transport-security", HSTS.encode()))
+        if not path.startswith(STATIC_PREFIX):
+            out.append((b"cache-control", b"no-store"))
+        return out
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,15 +96,10 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("content-security-policy", DOCS_POLICY if path in DOCS_PATHS else self.policy)
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("referrer-policy", "strict-origin-when-cross-origin")
-                if https:
-                    headers.setdefault("strict-transport-security", HSTS)
-                if not path.startswith(STATIC_PREFIX):
-                    headers.setdefault("cache-control", "no-store")
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in self.defaults(path, https) if name not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -24,6 +24,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_JSON_DEPTH = 32  # GeoJSON multipolygons in a feature collection need 8
 MIB = 1024 * 1024
+BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+
+
+def _declares_body(scope: Scope) -> bool:
+    """Whether the request says a body follows (a length other than 0, or chunked transfer)."""
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip() not in (b"", b"0")) or name == b"transfer-encoding":
+            return True
+    return False
 
 
 def _size(n: int) -> str:
@@ -87,6 +96,9 @@ class BodyLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["method"] in BODILESS and not _declares_body(scope):
+            await self.app(scope, receive, send)  # nothing to limit: no wrapping, no buffering (most requests)
             return
         headers = Headers(scope=scope)
         content_type = headers.get("content-type", "").lower()

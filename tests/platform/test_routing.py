@@ -1,0 +1,59 @@
+"""Route matching by prefix (platform/http/routing.py): every route of the application, and paths that are
+none, are matched to exactly what FastAPI's own matching picks, with the prefix checks and without."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.routing import Match
+
+from citysteward.bootstrap import create_app
+from citysteward.config import Settings
+from citysteward.platform.http.routing import guard_routers
+
+SAMPLE = {"int": "7", "path": "a/b.png", "str": "JZ20261126-00001"}
+
+
+def _paths(app: FastAPI) -> list[tuple[str, str]]:
+    """A concrete request (method, path) for every route the application serves."""
+    out = []
+    for route in app.router.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        for context in contexts() if contexts else []:
+            starlette_route = getattr(context, "starlette_route", None)
+            fmt = getattr(starlette_route, "path_format", None) or getattr(context, "path_format", "")
+            convertors = getattr(starlette_route, "param_convertors", None) or getattr(context, "param_convertors", {})
+            path = re.sub(r"{(\w+)}", lambda m: SAMPLE.get(type(convertors.get(m.group(1))).__name__.removesuffix(
+                "Convertor").lower(), "x"), fmt)
+            methods = getattr(starlette_route, "methods", None) or getattr(context, "methods", None) or {"GET"}
+            out += [(method, path) for method in sorted(methods)]
+    return out
+
+
+def _first_match(app: FastAPI, method: str, path: str, unguarded: bool) -> tuple[int, Any]:
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "headers": [], "query_string": b""}
+    for index, route in enumerate(app.router.routes):
+        matches = getattr(route.matches, "__wrapped__", route.matches) if unguarded else route.matches
+        match, _ = matches(scope)
+        if match is not Match.NONE:
+            return index, match
+    return -1, Match.NONE
+
+
+def test_every_route_and_every_stranger_is_matched_as_without_the_prefix_checks(tmp_path: Any) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/routing.db", media_dir=tmp_path / "media"))
+    assert guard_routers(app) == 0  # create_app guarded them already: a second call changes nothing
+    guarded = sum(hasattr(r.matches, "__wrapped__") for r in app.router.routes)
+    assert guarded >= 30
+    requests = _paths(app)
+    assert len(requests) > 300
+    strangers = [("GET", "/nope"), ("GET", "/api/v1/nope"), ("POST", "/open311/v2/nope.json"), ("GET", "/"),
+                 ("DELETE", "/api/v1/cases"), ("GET", "/api/v1/cases/"), ("GET", "/static/app.js")]
+    found = 0
+    for method, path in requests + strangers:
+        expected = _first_match(app, method, path, unguarded=True)
+        assert _first_match(app, method, path, unguarded=False) == expected, (method, path)
+        found += expected[1] is Match.FULL
+    assert found >= len(requests) * 0.9  # the sample paths really reach their routes
