@@ -25,7 +25,7 @@ def _paths(app: FastAPI) -> list[tuple[str, str]]:
             starlette_route = getattr(context, "starlette_route", None)
             fmt = getattr(starlette_route, "path_format", None) or getattr(context, "path_format", "")
             convertors = getattr(starlette_route, "param_convertors", None) or getattr(context, "param_convertors", {})
-            path = re.sub(r"{(\w+)}", lambda m: SAMPLE.get(type(convertors.get(m.group(1))).__name__.removesuffix(
+            path = re.sub(r"{(\w+)}", lambda m, c=convertors: SAMPLE.get(type(c.get(m.group(1))).__name__.removesuffix(
                 "Convertor").lower(), "x"), fmt)
             methods = getattr(starlette_route, "methods", None) or getattr(context, "methods", None) or {"GET"}
             out += [(method, path) for method in sorted(methods)]
