@@ -29,7 +29,7 @@ def grid_index(rt: Runtime) -> GridIndex:
             raise OutsideCity("本市尚未导入网格数据，无法定位问题所在网格，请管理员先导入网格")
         return GridIndex((r["code"], shapely.geometry.shape(r["geometry"])) for r in rows)
 
-    return rt.cache.get("grid_index", 60.0, load, background=True)  # about a second to build
+    return rt.cache.get("grid_index", 60.0, load)
 
 
 def area_names(rt: Runtime) -> dict[str, str]:

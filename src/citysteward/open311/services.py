@@ -302,17 +302,18 @@ REFUSED_KEY = "api_key 无效或已被吊销"
 KNOWN_KEY_TTL = 300.0  # how long a worker remembers which client a key belongs to (never whether it is valid)
 
 
-def still_valid(client: ClientApp) -> intake.Guard:
+@dataclass(frozen=True, slots=True)
+class still_valid:  # noqa: N801 - read as a phrase: guard=still_valid(client)
     """Checked in the report's write transaction: the client's key has not been revoked meanwhile (by any
-    worker). The unit of work the intake writer hands over is the composition root's, which serves every
-    context's port (unit_of_work.satisfies_every_port)."""
+    worker); once per batch and client (equal guards run once). The unit of work the intake writer hands
+    over is the composition root's, which serves every context's port (unit_of_work.satisfies_every_port)."""
 
-    def check(uow: Any) -> None:
-        row = cast(open311_ports.Open311UnitOfWork, uow).open311.client(client.id)
+    client: ClientApp
+
+    def __call__(self, uow: Any) -> None:
+        row = cast(open311_ports.Open311UnitOfWork, uow).open311.client(self.client.id)
         if row is None or row["revoked_at"] is not None:
             raise Forbidden(REFUSED_KEY)
-
-    return check
 
 
 def _then(future: Future[R], then: Callable[[R], S]) -> Future[S]:

@@ -61,10 +61,11 @@ class TTLCache:
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()  # held only around the dictionaries, never while loading
 
-    def get(self, key: str, ttl: float, load: Callable[[], T], *, background: bool = False) -> T:
-        """`background`: an expired value is refreshed by a thread of its own while every caller gets the
-        old one — for structures that take long to build (the grid and road indexes), so that no request,
-        and no event loop, waits for a refresh. The first load, and the load after a drop, are waited for."""
+    def get(self, key: str, ttl: float, load: Callable[[], T], *, background: bool = True) -> T:
+        """An expired value is refreshed by a thread of its own while every caller gets the old one, so
+        that no request, and no event loop, waits for a refresh (the grid index takes a second to build,
+        the catalogue tens of milliseconds); `background=False` refreshes in the calling thread while the
+        others keep the old value. The first load, and the load after a drop, are waited for."""
         hit = self._data.get(key)
         if hit is not None and time.monotonic() - hit[0] < ttl:
             return cast(T, hit[1])

@@ -38,7 +38,7 @@ def road_index(rt: Runtime) -> RoadIndex:
         with unit_of_work(rt, readonly=True) as uow:
             return RoadIndex((r.id, r.name, r.geometry) for r in uow.assets.roads())
 
-    return rt.cache.get("road_index", 60.0, load, background=True)
+    return rt.cache.get("road_index", 60.0, load)
 
 
 def road_at(rt: Runtime, lon: float, lat: float) -> RoadMatch | None:

@@ -148,7 +148,8 @@ class _Prepared:
 
 # A check the write transaction makes before a report is written (or an earlier answer replayed): an Open311
 # client's key must still be valid when its report is committed, however long ago the caller looked it up.
-# It raises a DomainError to refuse; the rest of the batch is then written without that report.
+# It raises a DomainError to refuse; the rest of the batch is then written without that report. Guards that
+# compare equal (a frozen dataclass with the same fields) run once per batch.
 Guard = Callable[[CasesUnitOfWork], None]
 
 
@@ -274,9 +275,8 @@ def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> li
     """A batch in a few multi-row statements; reports with photos or self-handling go one by one.
     Keys are claimed first: a report whose key is already answered is not written again. Guards come
     before anything: one that refuses fails the batch, which the group commit then writes one by one."""
-    for p in batch:
-        if p.guard is not None:
-            p.guard(uow)
+    for guard in dict.fromkeys(p.guard for p in batch if p.guard is not None):  # equal guards run once
+        guard(uow)
     claims = keys.claim(rt, uow, [p.key for p in batch])
     results = {i: ReportResult.replayed_from(answer) for i, answer in claims.answers.items()}
     todo = [i for i in range(len(batch)) if i not in results and i not in claims.repeats]
