@@ -1,13 +1,14 @@
 """Dashboard benchmark: the command centre's figures (today, this month, a 30-day trend, categories,
 districts, units) computed from the daily rollups and from the live queries over the steps, back to
 back, p50/p95 over repeated uncached computations, with N cases stored (default 10,000,000) and every
-step of their lifecycle (about 3.5 steps a case).
+step of their lifecycle (about 5 steps a case).
 
     .venv/bin/python bench/dashboard.py --db postgresql --stored 10000000
     .venv/bin/python bench/dashboard.py --db postgresql,sqlite --stored 1000000 --repeat 20
 
 The filled database is built once and cached (PostgreSQL database cs_bench_cache_N_steps, or
-var/bench/sqlite-N-steps.db); building 10 M takes a long while on 2 cores (about 15k cases a second).
+var/bench/sqlite-N-steps.db); on PostgreSQL from 2 M cases up the cases are generated inside the database (10 M in about 20
+minutes on 2 cores, bench/_city.py); the Python path builds about 2,000-15,000 cases a second.
 Prints figures; it is not a pass/fail test."""
 
 from __future__ import annotations

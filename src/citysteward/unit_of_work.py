@@ -4,7 +4,6 @@ without commit() rolls everything back, so a failed request changes nothing."""
 from __future__ import annotations
 
 import logging
-import threading
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -36,6 +35,7 @@ from citysteward.platform.locks import SqlLocks
 from citysteward.platform.replica import replica_allowed
 from citysteward.platform.throttle import ThrottleUnitOfWork
 from citysteward.platform.throttle_store import SqlThrottleCounters
+from citysteward.platform.writelock import WriteLock
 from citysteward.sensors.ports import SensorsUnitOfWork
 from citysteward.sensors.store import SqlSensorsRepository
 from citysteward.subsurface.ports import SubsurfaceUnitOfWork
@@ -49,7 +49,7 @@ log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, *, readonly: bool = False, write_lock: threading.Lock | None = None) -> None:
+    def __init__(self, engine: Engine, *, readonly: bool = False, write_lock: WriteLock | None = None) -> None:
         self.engine = engine
         self.readonly = readonly
         self.conn: Connection | None = None
@@ -149,7 +149,8 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine, replica: Engine | None = None) -> None:
         self.engine = engine
         self.replica = replica
-        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # SQLite: one writer across this process's threads and every worker process (platform/writelock.py)
+        self._write_lock = WriteLock(engine.url.database) if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
         if readonly and self.replica is not None and replica_allowed():

@@ -43,7 +43,8 @@ def literal_prefixes(route: BaseRoute) -> tuple[str, ...] | None:
 
 def guarded(matches: Matcher, prefixes: tuple[str, ...]) -> Matcher:
     def matches_if_possible(scope: Scope) -> tuple[Match, Scope]:
-        if not get_route_path(scope).startswith(prefixes):
+        path = get_route_path(scope) if scope.get("root_path") else scope["path"]
+        if not path.startswith(prefixes):
             return Match.NONE, {}
         return matches(scope)
 
