@@ -3,6 +3,7 @@ PostgreSQL through psycopg 3."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from citysteward.platform.types import UTCDateTime
 
@@ -31,8 +33,36 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """A pooled connection that has sat unused for a while may have been closed by the server, a
+    restart or a proxy: it is tested (one round trip) before it is handed out, and replaced if dead.
+    SQLAlchemy's `pool_pre_ping` does this on every checkout, which put a sixth round trip on a
+    five-round-trip read (docs/performance.md); a connection in steady use is not pinged."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get("last_used")
+        if last is None or time.monotonic() - last < IDLE_PING_SECONDS:
+            return  # new, or in steady use
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise DisconnectionError("pooled connection is dead") from exc  # the pool retries with a new one
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
