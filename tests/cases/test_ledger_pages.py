@@ -1,4 +1,4 @@
-"""The ledger's pages and totals (cases/store/cases.py): statements are built once per filter shape and
+"""The ledger's pages and totals (cases/store/cases/ledger.py): statements are built once per filter shape and
 reused with other values, and the last page is counted from its own rows; every page and total here is
 checked against an independent count of what was reported."""
 

@@ -12,6 +12,7 @@ from citysteward.flood.domain import (
     FloodRules,
 )
 from citysteward.flood.ports import FloodUnitOfWork
+from citysteward.kernel import fields
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput, NotFound
 from citysteward.org.services import settings
@@ -44,21 +45,6 @@ def _can_declare(actor: Actor) -> None:
         raise Forbidden(f"「{actor.role.label}」无权启动或调整应急响应")
 
 
-def _enum(cls: Any, value: Any, label: str, field: str) -> Any:
-    try:
-        return cls(value)
-    except ValueError as exc:
-        choices = "、".join(f"{m.value}（{m.label}）" for m in cls)
-        raise InvalidInput(f"未知的{label}：{value}；可选：{choices}", {"field": field}) from exc
-
-
-def _text(data: Mapping[str, Any], key: str, label: str, limit: int, required: bool = False) -> str:
-    value = str(data.get(key) or "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}", {"field": key})
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 个字", {"field": key})
-    return value
 
 
 def _count(data: Mapping[str, Any], key: str, label: str) -> int:
@@ -73,18 +59,6 @@ def _count(data: Mapping[str, Any], key: str, label: str) -> int:
         raise InvalidInput(f"{label}须在 0–{MAX_COUNT} 之间", {"field": key})
     return n
 
-
-def _num(data: Mapping[str, Any], key: str, label: str, low: float, high: float) -> float | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{label}须为数字", {"field": key}) from exc
-    if not low <= x <= high:
-        raise InvalidInput(f"{label}须在 {low:g}–{high:g} 之间", {"field": key})
-    return x
 
 
 def _moment(rt: Runtime, value: Any, field: str, default: datetime | None = None) -> datetime:
@@ -124,3 +98,7 @@ def _unit(uow: FloodUnitOfWork, unit_id: Any, field: str = "unit_id") -> int | N
     return uid
 
 
+# The shared field parsers (kernel/fields.py), under the names this context's use cases call them by.
+_enum = fields.choice
+_text = fields.text
+_num = fields.number

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from citysteward.kernel import fields
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Forbidden, InvalidInput
 from citysteward.org.services import settings
@@ -38,31 +38,7 @@ def _can_write(actor: Actor) -> None:
         raise Forbidden(f"「{actor.role.label}」不能登记塌陷隐患")
 
 
-def _enum(cls: Any, value: Any, label: str, field: str) -> Any:
-    try:
-        return cls(value)
-    except ValueError as exc:
-        choices = "、".join(f"{m.value}（{m.label}）" for m in cls)
-        raise InvalidInput(f"未知的{label}：{value}；可选：{choices}", {"field": field}) from exc
 
-
-def _num(data: Mapping[str, Any], key: str, label: str) -> float | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(f"{label}须为数字", {"field": key}) from exc
-
-
-def _text(data: Mapping[str, Any], key: str, label: str, limit: int, required: bool = False) -> str:
-    value = str(data.get(key) or "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}", {"field": key})
-    if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 个字", {"field": key})
-    return value
 
 
 def _day(value: Any, label: str, field: str) -> date | None:
@@ -76,3 +52,7 @@ def _day(value: Any, label: str, field: str) -> date | None:
         raise InvalidInput(f"{label}格式应为 YYYY-MM-DD", {"field": field}) from exc
 
 
+# The shared field parsers (kernel/fields.py), under the names this context's use cases call them by.
+_enum = fields.choice
+_text = fields.text
+_num = fields.number

@@ -1,128 +1,24 @@
-"""Storage of cases and their events: explicit row <-> domain mapping, the ledger query, bulk writes."""
+"""The case repository: writes (single and bulk), reads, the ledger page, photos, "me too"."""
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
-from citysteward.cases.domain.model import Action, CaseState, PendingRequest, Satisfaction, Source
-from citysteward.kernel.actor import Actor, Role
+from citysteward.cases.domain.model import CaseState
+from citysteward.cases.store.cases.ledger import LIST_COLUMNS, ledger_count, ledger_page, ledger_params
+from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
-from citysteward.kernel.timelimit import LimitUnit, TimeLimit
-
-# ---------------------------------------------------------------- cases
-_CASE_SCALARS = [
-    "case_no", "version", "category_code", "urgency", "description", "address", "road", "lon",
-    "lat", "cell", "grid_code", "community_code", "street_code", "district_code", "reporter_name",
-    "reporter_phone", "reporter_user_id", "client_id", "main_unit_id", "suggested_unit_id",
-    "routing_rule_id", "routing_reason", "limit_minutes", "deadline", "reported_at", "registered_at",
-    "dispatched_at", "handled_at", "closed_at", "suspended_at", "updated_at", "pending_payload", "light",
-    "overdue", "handled_on_time", "rework_count", "extension_count", "return_count", "reopen_count",
-    "me_too_count", "merged_into", "public_token",
-]
-
-
-def case_to_row(case: Case) -> dict[str, Any]:
-    row = {name: getattr(case, name) for name in _CASE_SCALARS}
-    row["state"] = case.state.value
-    row["source"] = case.source.value
-    row["assisting_unit_ids"] = list(case.assisting_unit_ids)
-    row["limit_amount"] = case.limit.amount if case.limit else None
-    row["limit_unit"] = case.limit.unit.value if case.limit else None
-    row["pending_request"] = case.pending_request.value if case.pending_request else None
-    row["satisfaction"] = case.satisfaction.value if case.satisfaction else None
-    row["updated_at"] = case.updated_at or case.reported_at
-    return row
-
-
-def row_to_case(row: Any) -> Case:
-    m = row._mapping
-    values = {name: m[name] for name in _CASE_SCALARS}
-    return Case(
-        id=m["id"],
-        state=CaseState(m["state"]),
-        source=Source(m["source"]),
-        assisting_unit_ids=tuple(m["assisting_unit_ids"] or ()),
-        limit=TimeLimit(m["limit_amount"], LimitUnit(m["limit_unit"])) if m["limit_unit"] else None,
-        pending_request=PendingRequest(m["pending_request"]) if m["pending_request"] else None,
-        satisfaction=Satisfaction(m["satisfaction"]) if m["satisfaction"] else None,
-        **values,
-    )
-
-
-def event_to_row(event: Event) -> dict[str, Any]:
-    return {
-        "case_id": event.case_id,
-        "action": event.action.value,
-        "from_state": event.from_state.value if event.from_state else None,
-        "to_state": event.to_state.value,
-        "actor_id": event.actor.user_id,
-        "actor_name": event.actor.name,
-        "role": event.actor.role.value,
-        "unit_id": event.actor.unit_id,
-        "client_id": event.actor.client_id,
-        "at": event.at,
-        "note": event.note,
-        "payload": event.payload,
-        "photo_ids": list(event.photo_ids),
-    }
-
-
-def row_to_event(row: Any) -> Event:
-    m = row._mapping
-    return Event(
-        id=m["id"],
-        case_id=m["case_id"],
-        action=Action(m["action"]),
-        from_state=CaseState(m["from_state"]) if m["from_state"] else None,
-        to_state=CaseState(m["to_state"]),
-        actor=Actor(role=Role(m["role"]), user_id=m["actor_id"], name=m["actor_name"], unit_id=m["unit_id"],
-                    client_id=m["client_id"]),
-        at=m["at"],
-        note=m["note"],
-        payload=m["payload"] or {},
-        photo_ids=tuple(m["photo_ids"] or ()),
-    )
-
-
-CASE_NO = re.compile(r"^[A-Z]{1,4}\d{4,8}(-\d{0,8})?$")
-# CaseFilter field -> column (values match one of the field's values).
-FILTER_COLUMNS = {
-    "states": cases_tables.cases.c.state,
-    "categories": cases_tables.cases.c.category_code,
-    "units": cases_tables.cases.c.main_unit_id,
-    "grids": cases_tables.cases.c.grid_code,
-    "streets": cases_tables.cases.c.street_code,
-    "districts": cases_tables.cases.c.district_code,
-    "communities": cases_tables.cases.c.community_code,
-    "sources": cases_tables.cases.c.source,
-    "lights": cases_tables.cases.c.light,
-}
-LIST_COLUMNS = [
-    cases_tables.cases.c.id, cases_tables.cases.c.case_no, cases_tables.cases.c.version, cases_tables.cases.c.state, cases_tables.cases.c.source,
-    cases_tables.cases.c.category_code, cases_tables.cases.c.urgency, cases_tables.cases.c.description, cases_tables.cases.c.address, cases_tables.cases.c.lon,
-    cases_tables.cases.c.lat, cases_tables.cases.c.grid_code, cases_tables.cases.c.district_code, cases_tables.cases.c.street_code,
-    cases_tables.cases.c.main_unit_id, cases_tables.cases.c.deadline, cases_tables.cases.c.reported_at, cases_tables.cases.c.updated_at, cases_tables.cases.c.light,
-    cases_tables.cases.c.overdue, cases_tables.cases.c.pending_request, cases_tables.cases.c.me_too_count, cases_tables.cases.c.rework_count,
-]
-ORDERS = {
-    "newest": [cases_tables.cases.c.id.desc()],
-    "oldest": [cases_tables.cases.c.id.asc()],
-    "deadline": [cases_tables.cases.c.deadline.asc(), cases_tables.cases.c.id.asc()],
-}
-
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
 # hot intake path instead of re-keying a statement with every value inlined.
@@ -283,18 +179,18 @@ class SqlCaseRepository:
                count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
         """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
         not an exact scan of a million rows)."""
-        shape, params = _ledger_params(f)
-        result = self.conn.execute(_ledger_page(shape, order), {**params, "page_limit": limit, "page_offset": offset})
+        shape, params = ledger_params(f)
+        result = self.conn.execute(ledger_page(shape, order), {**params, "page_limit": limit, "page_offset": offset})
         keys = [str(k) for k in result.keys()]  # plain str: SQLAlchemy's quoted_name keys are slow to encode
         rows = [dict(zip(keys, r, strict=True)) for r in result]
         if len(rows) < limit and (rows or offset == 0):
             return rows, offset + len(rows)  # the last page: everything before it is counted already
-        total = int(self.conn.execute(_ledger_count(shape, True), {**params, "count_limit": count_cap + 1}).scalar_one())
+        total = int(self.conn.execute(ledger_count(shape, True), {**params, "count_limit": count_cap + 1}).scalar_one())
         return rows, total
 
     def count(self, f: CaseFilter | None = None) -> int:
-        shape, params = _ledger_params(f or CaseFilter())
-        return int(self.conn.execute(_ledger_count(shape, False), params).scalar_one())
+        shape, params = ledger_params(f or CaseFilter())
+        return int(self.conn.execute(ledger_count(shape, False), params).scalar_one())
 
     def nearby_open(self, cells: Sequence[str], category_code: str | None, limit: int) -> list[dict[str, Any]]:
         open_states = [s.value for s in CaseState if not s.is_final]
@@ -320,90 +216,6 @@ class SqlCaseRepository:
         """Record that this client said "me too" on this case; False if it already had."""
         stmt = _ME_TOO[self.conn.dialect.name]
         return self.conn.execute(stmt, {"case_id": case_id, "client_key": client_key, "at": at}).first() is not None
-
-
-# -- ledger statements: one per filter shape (which conditions are present), values as bind parameters.
-# Building a select of 23 columns and its cache key on every request cost more than the query itself
-# (docs/performance.md); a shape's statement is built once and SQLAlchemy's compiled cache does the rest.
-LedgerShape = tuple[str, ...]
-_LEDGER_STATEMENTS: dict[tuple[str, LedgerShape, str], Any] = {}
-
-
-def _ledger_params(f: CaseFilter) -> tuple[LedgerShape, dict[str, Any]]:
-    """The filter as a shape (the conditions present, in a fixed order) and the values they bind."""
-    shape: list[str] = []
-    params: dict[str, Any] = {}
-    for name in FILTER_COLUMNS:
-        values = [v.value if isinstance(v, Enum) else v for v in getattr(f, name)]
-        if values:
-            shape.append(name)
-            params[name] = values
-    if f.led_by is not None:  # a unit sees the cases it leads; assisting ones come via notices
-        shape.append("led_by")
-        params["led_by"] = list(f.led_by)
-    for name, value in (("reported_from", f.reported_from), ("reported_before", f.reported_before),
-                        ("overdue", f.overdue)):
-        if value is not None:
-            shape.append(name)
-            params[name] = value
-    if f.pending_request:
-        shape.append("pending_request")
-    if f.keyword:
-        q = f.keyword.strip()
-        if CASE_NO.match(q):  # a case number: prefix match on the unique index
-            shape.append("case_no_prefix")
-            params["case_no_prefix"] = f"{q}%"
-        else:
-            shape.append("words")
-            params["words"] = f"%{q}%"
-    return tuple(shape), params
-
-
-def _ledger_conditions(shape: LedgerShape) -> list[Any]:
-    c = cases_tables.cases.c
-    conds: list[Any] = []
-    for name in shape:
-        if name in FILTER_COLUMNS:
-            conds.append(FILTER_COLUMNS[name].in_(bindparam(name, expanding=True)))
-        elif name == "led_by":
-            conds.append(c.main_unit_id.in_(bindparam("led_by", expanding=True)))
-        elif name == "reported_from":
-            conds.append(c.reported_at >= bindparam("reported_from", type_=c.reported_at.type))
-        elif name == "reported_before":
-            conds.append(c.reported_at < bindparam("reported_before", type_=c.reported_at.type))
-        elif name == "overdue":
-            conds.append(c.overdue == bindparam("overdue", type_=c.overdue.type))
-        elif name == "pending_request":
-            conds.append(c.pending_request.is_not(None))
-        elif name == "case_no_prefix":
-            conds.append(c.case_no.like(bindparam("case_no_prefix")))
-        elif name == "words":
-            conds.append(or_(c.description.like(bindparam("words")), c.address.like(bindparam("words"))))
-    return conds
-
-
-def _ledger_page(shape: LedgerShape, order: str) -> Any:
-    key = ("page", shape, order)
-    stmt = _LEDGER_STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _LEDGER_STATEMENTS[key] = (select(*LIST_COLUMNS).where(*_ledger_conditions(shape))
-                                          .order_by(*ORDERS[order]).limit(bindparam("page_limit"))
-                                          .offset(bindparam("page_offset")))
-    return stmt
-
-
-def _ledger_count(shape: LedgerShape, capped: bool) -> Any:
-    key = ("capped" if capped else "count", shape, "")
-    stmt = _LEDGER_STATEMENTS.get(key)
-    if stmt is None:
-        if capped:
-            ids = (select(cases_tables.cases.c.id).where(*_ledger_conditions(shape))
-                   .limit(bindparam("count_limit")).subquery())
-            stmt = select(func.count()).select_from(ids)
-        else:
-            stmt = select(func.count()).select_from(cases_tables.cases).where(*_ledger_conditions(shape))
-        _LEDGER_STATEMENTS[key] = stmt
-    return stmt
 
 
 _ME_TOO = {  # once per client and case: a second "me too" inserts nothing and returns no row
