@@ -129,14 +129,25 @@ def new_page(browser, live_server: str, watch: Watch) -> Iterator[Callable[..., 
 
 def rendering_fonts(page, selector: str) -> dict[str, int]:
     """The fonts Chromium actually used to draw a node's text (family → glyph count), via DevTools."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    page.wait_for_load_state("load")
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
-        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        assert node, f"no element {selector}"
-        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        for attempt in range(5):
+            # DevTools node ids lapse when the document changes under us (a page script updating the DOM
+            # between two calls): then ask for the document again.
+            try:
+                root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+                node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+                assert node, f"no element {selector}"
+                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+                break
+            except PlaywrightError as exc:
+                if "node with given id" not in str(exc) or attempt == 4:
+                    raise
     finally:
         cdp.detach()
     return {f["familyName"]: f["glyphCount"] for f in fonts}
