@@ -28,10 +28,11 @@ from citysteward.geography.store import SqlAreaRepository
 from citysteward.kernel.errors import Conflict, InvalidInput
 from citysteward.notify.store import SqlOutboxRepository
 from citysteward.open311.ports import Open311UnitOfWork
-from citysteward.open311.store import SqlOpen311Repository
-from citysteward.org.store import SqlAccessLog, SqlAuditLog, SqlOrgRepository, SqlSettingsRepository
+from citysteward.open311.store import SqlOpen311Glances, SqlOpen311Repository
+from citysteward.org.store import SqlAccessLog, SqlAuditLog, SqlOrgGlances, SqlOrgRepository, SqlSettingsRepository
 from citysteward.patrols.store import SqlPatrolsRepository
 from citysteward.platform.locks import SqlLocks
+from citysteward.platform.quickread import QuickReads
 from citysteward.platform.replica import replica_allowed
 from citysteward.platform.throttle import ThrottleUnitOfWork
 from citysteward.platform.throttle_store import SqlThrottleCounters
@@ -141,6 +142,14 @@ class SqlUnitOfWork:
         self._tx.rollback()
 
 
+class SqlGlances:
+    """Single-statement reads outside a unit of work, per context (platform/quickread.py)."""
+
+    def __init__(self, reads: QuickReads) -> None:
+        self.org = SqlOrgGlances(reads)
+        self.open311 = SqlOpen311Glances(reads)
+
+
 class SqlUnitOfWorkFactory:
     """Callable that opens a unit of work: `with uow() as tx: ...`; `uow(readonly=True)` for reads.
     With a `replica` engine, read-only units of work opened inside `replica_reads()` use it
@@ -151,6 +160,7 @@ class SqlUnitOfWorkFactory:
         self.replica = replica
         # SQLite: one writer across this process's threads and every worker process (platform/writelock.py)
         self._write_lock = WriteLock(engine.url.database) if engine.dialect.name == "sqlite" else None
+        self.glance = SqlGlances(QuickReads(engine, replica))
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
         if readonly and self.replica is not None and replica_allowed():

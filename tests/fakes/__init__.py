@@ -12,7 +12,9 @@ how values are kept)."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from citysteward.cases.ports import CasesUnitOfWork
 from citysteward.catalogue.ports import CatalogueUnitOfWork
@@ -32,7 +34,7 @@ from tests.fakes.org import (
 from tests.fakes.reference import FakeAreaRepository, FakeCalendarRepository, FakeCatalogueRepository
 from tests.fakes.tables import FakeData, FakeIntegrityError
 
-__all__ = ["FakeData", "FakeIntegrityError", "FakeUnitOfWork", "FakeUnitOfWorkFactory"]
+__all__ = ["FakeData", "FakeGlances", "FakeIntegrityError", "FakeUnitOfWork", "FakeUnitOfWorkFactory"]
 LOCK_WAIT_S = 30.0
 
 
@@ -115,6 +117,26 @@ class FakeUnitOfWorkFactory:
 
     def snapshot(self) -> FakeData:
         return self.committed()
+
+    @property
+    def glance(self) -> FakeGlances:
+        return FakeGlances(self)
+
+
+class _FakeOrgGlances:
+    def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
+        self.factory = factory
+
+    def token_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        with self.factory(readonly=True) as uow:
+            return uow.org.token_user(token_hash, now)
+
+
+class FakeGlances:
+    """Single-statement reads (platform/quickread.py): each one a read-only unit of its own."""
+
+    def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
+        self.org = _FakeOrgGlances(factory)
 
 
 def _is_a_port(f: FakeUnitOfWork) -> tuple[CasesUnitOfWork, CatalogueUnitOfWork, WorktimeUnitOfWork, NotifyUnitOfWork]:

@@ -27,6 +27,17 @@ class Open311Repository(Protocol):
     def updates(self, actions: Sequence[str], since: datetime, until: datetime, limit: int, offset: int) -> list[tuple[Event, str]]: ...
 
 
+class Open311Glances(Protocol):
+    def request_stamp(self, case_no: str) -> tuple[Any, ...] | None:
+        """What a request's document depends on (case version, photos…), or None if there is no such case."""
+        ...
+
+
+class Glances(Protocol):
+    @property
+    def open311(self) -> Open311Glances: ...
+
+
 class Open311UnitOfWork(CasesUnitOfWork, Protocol):
     @property
     def open311(self) -> Open311Repository: ...
@@ -34,3 +45,9 @@ class Open311UnitOfWork(CasesUnitOfWork, Protocol):
 def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[Open311UnitOfWork]:
     """A unit of work seen through this context's port."""
     return rt.uow(readonly=readonly)
+
+
+def glances(rt: Runtime) -> Glances:
+    """Single-statement reads outside a unit of work (platform/quickread.py)."""
+    glance: Glances = rt.uow.glance
+    return glance

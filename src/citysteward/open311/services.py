@@ -30,10 +30,11 @@ from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import DomainError, Forbidden, InvalidInput, NotFound
 from citysteward.open311 import domain as gr
 from citysteward.open311 import ports as open311_ports
-from citysteward.open311.ports import unit_of_work
+from citysteward.open311.ports import glances, unit_of_work
 from citysteward.org.services import accounts, audit
 from citysteward.platform.replica import primary_reads
 from citysteward.platform.runtime import Runtime
+from citysteward.platform.stamped import StampedCache
 
 log = logging.getLogger("citysteward.open311")
 R = TypeVar("R")
@@ -218,13 +219,30 @@ class GeoReport:
             return self._views(repo, cases, base_url)
 
     def get_request(self, case_no: str, base_url: str) -> list[dict[str, Any]]:
-        with unit_of_work(self.rt, readonly=True) as uow:
-            repo = uow.open311
-            case = repo.case_by_no(case_no.strip()) if case_no.strip() else None
-            cases = [case] if case is not None else []
-            if not cases:
-                raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
-            return self._views(repo, cases, base_url)
+        """One request's document. Clients poll the same requests over and over: each worker keeps the
+        documents it built with what they were built from — the case's stamp (version, photos) and the
+        catalogue and unit names in force — and one indexed read of the stamp tells whether it still
+        holds (docs/performance.md, "Third round")."""
+        no = case_no.strip()
+        stamp = glances(self.rt).open311.request_stamp(no) if no else None
+        if stamp is None:
+            raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
+        # The reference data are cached objects, replaced (never changed) when reloaded; compared by identity
+        # first (a tuple's ==), by content only after a reload.
+        full_stamp = (stamp, catalogue_services.catalogue(self.rt), accounts.unit_names(self.rt))
+        views: StampedCache = self.rt.singleton("open311.request_views", StampedCache)
+        view = views.get((no, base_url), full_stamp)
+        if view is None:
+            with unit_of_work(self.rt, readonly=True) as uow:
+                repo = uow.open311
+                case = repo.case_by_no(no)
+                if case is None:  # gone between the two reads
+                    raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
+                view = self._views(repo, [case], base_url)[0]
+            # Built from what is stored now, which is at least as new as the stamp: a newer stamp next
+            # time finds no match and builds it again; never an older document under a newer stamp.
+            views.put((no, base_url), full_stamp, view)
+        return [view]
 
     def token(self, token: str) -> list[dict[str, Any]]:
         with unit_of_work(self.rt, readonly=True) as uow:

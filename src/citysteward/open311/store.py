@@ -10,12 +10,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.store.cases import row_to_case, row_to_event
 from citysteward.open311 import tables as open311_tables
+from citysteward.platform.quickread import QuickReads
 
 _CLIENT_COLUMNS = [c for c in open311_tables.api_clients.c if c.name != "key_hash"]
 
@@ -30,6 +31,14 @@ _PHOTOS_OF = (select(cases_tables.photos.c.id, cases_tables.photos.c.case_id, ca
               .where(cases_tables.photos.c.case_id.in_(bindparam("case_ids", expanding=True)))
               .order_by(cases_tables.photos.c.id))
 _CLIENT_BY_KEY = select(*_CLIENT_COLUMNS).where(open311_tables.api_clients.c.key_hash == bindparam("key_hash"))
+_CASES, _PHOTOS = cases_tables.cases, cases_tables.photos
+# What a request's document is made of changes only with these: every step bumps the case's version
+# (public notes included), a photo adds a row, and `updated_at` tells a rebuilt database's case apart.
+_REQUEST_STAMP = select(
+    _CASES.c.id, _CASES.c.version, _CASES.c.updated_at,
+    select(func.count(_PHOTOS.c.id)).where(_PHOTOS.c.case_id == _CASES.c.id).scalar_subquery(),
+    select(func.max(_PHOTOS.c.id)).where(_PHOTOS.c.case_id == _CASES.c.id).scalar_subquery(),
+).where(_CASES.c.case_no == bindparam("case_no"))
 
 
 class SqlOpen311Repository:
@@ -104,3 +113,13 @@ class SqlOpen311Repository:
             .order_by(e.at, e.id).limit(limit).offset(offset)
         )
         return [(row_to_event(r), r._mapping["case_no_of_event"]) for r in self.conn.execute(stmt)]
+
+
+class SqlOpen311Glances:
+    """Single-statement reads outside a transaction (platform/quickread.py)."""
+
+    def __init__(self, reads: QuickReads) -> None:
+        self.reads = reads
+
+    def request_stamp(self, case_no: str) -> tuple[Any, ...] | None:
+        return self.reads.first(_REQUEST_STAMP, {"case_no": case_no})

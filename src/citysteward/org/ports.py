@@ -49,6 +49,15 @@ class SettingsRepository(Protocol):
     def put(self, key: str, value: dict[str, Any], at: datetime, by: str) -> None: ...
 
 
+class OrgGlances(Protocol):
+    def token_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None: ...
+
+
+class Glances(Protocol):
+    @property
+    def org(self) -> OrgGlances: ...
+
+
 class OrgUnitOfWork(Transaction, Protocol):
     """Units, users and their logins, the audit and access logs and local-policy settings."""
 
@@ -64,3 +73,9 @@ class OrgUnitOfWork(Transaction, Protocol):
 def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[OrgUnitOfWork]:
     """A unit of work seen through this context's port."""
     return rt.uow(readonly=readonly)
+
+
+def glances(rt: Runtime) -> Glances:
+    """Single-statement reads outside a unit of work (platform/quickread.py)."""
+    glance: Glances = rt.uow.glance
+    return glance

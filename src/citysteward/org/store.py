@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from citysteward.org import tables as org_tables
 from citysteward.platform.db import upsert
+from citysteward.platform.quickread import QuickReads
 
 S = org_tables.evaluation_settings
 
@@ -23,6 +24,16 @@ _TOKEN_USER = (
     .where(org_tables.auth_tokens.c.token_hash == bindparam("token_hash"),
            org_tables.auth_tokens.c.expires_at > bindparam("now", type_=org_tables.auth_tokens.c.expires_at.type))
 )
+
+
+class SqlOrgGlances:
+    """Single-statement reads outside a transaction (platform/quickread.py)."""
+
+    def __init__(self, reads: QuickReads) -> None:
+        self.reads = reads
+
+    def token_user(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        return self.reads.first_mapping(_TOKEN_USER, {"token_hash": token_hash, "now": now})
 
 
 class SqlOrgRepository:

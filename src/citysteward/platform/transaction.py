@@ -18,3 +18,9 @@ class UnitOfWorkFactory(Protocol):
     """`factory()` opens a unit of work for writing, `factory(readonly=True)` one for reading."""
 
     def __call__(self, *, readonly: bool = False) -> AbstractContextManager[Any]: ...
+
+    @property
+    def glance(self) -> Any:
+        """Single-statement reads outside a unit of work (platform/quickread.py); each context's
+        `ports.glances` gives it its narrow type."""
+        ...

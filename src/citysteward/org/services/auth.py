@@ -25,7 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from citysteward.kernel.actor import Actor, Role
 from citysteward.kernel.errors import Unauthorized
 from citysteward.kernel.throttle import Limit
-from citysteward.org.ports import unit_of_work
+from citysteward.org.ports import glances, unit_of_work
 from citysteward.org.services import access
 from citysteward.platform import caller
 from citysteward.platform.replica import primary_reads
@@ -136,8 +136,8 @@ def login(rt: Runtime, username: str, password: str, client_ip: str = "") -> Log
 def authenticate(rt: Runtime, token: str) -> StaffUser:
     """The user behind a bearer token: one primary-key lookup, on every request, on the primary
     (never a lagging replica: a revoked token is refused at once, docs/security.md)."""
-    with primary_reads(), unit_of_work(rt, readonly=True) as uow:
-        row = uow.org.token_user(_digest(token), rt.now())
+    with primary_reads():
+        row = glances(rt).org.token_user(_digest(token), rt.now())
     if row is None or not row["active"]:
         raise Unauthorized("登录已过期或无效，请重新登录")
     return _user_from_row(row)
