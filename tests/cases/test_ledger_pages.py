@@ -4,12 +4,13 @@ checked against an independent count of what was reported."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from citysteward.cases.domain.ledger import CaseFilter
-from citysteward.cases.domain.model import CaseState
+from citysteward.cases.domain.model import Action, CaseState
 from citysteward.cases.services import actions as cases
-from tests.builders.cases import GARBAGE, MANHOLE, report
+from tests.builders.cases import GARBAGE, MANHOLE, report, step
 from tests.conftest import City
 
 
@@ -38,3 +39,35 @@ def test_pages_and_totals_match_a_recount_for_each_shape_and_value(city: City) -
     reported = cases.list_cases(city.rt, leader, CaseFilter(states=(CaseState.REPORTED,), categories=(GARBAGE,)))
     assert reported["total"] == 4
     assert cases.list_cases(city.rt, leader, CaseFilter(keyword=numbers[GARBAGE][0]))["total"] == 1
+
+
+def test_totals_by_state_and_district_come_from_the_summary_and_match_a_recount(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    numbers = [report(city, MANHOLE if s % 2 else GARBAGE, community=s % 2 + 1, seq=s % 5 + 1) for s in range(9)]
+    for case_no in numbers[:4]:
+        step(city, "acceptor", case_no, Action.REGISTER)  # four cases move to another state
+    leader = city.actor("leader")
+
+    def recount(states: tuple[str, ...], districts: tuple[str, ...]) -> int:
+        sql = "SELECT count(*) FROM cases WHERE 1 = 1"
+        if states:
+            sql += " AND state IN (" + ", ".join(f"'{s}'" for s in states) + ")"
+        if districts:
+            sql += " AND district_code IN (" + ", ".join(f"'{d}'" for d in districts) + ")"
+        with city.rt.uow(readonly=True) as uow:
+            return int(uow.conn.execute(text(sql)).scalar_one())
+
+    with city.rt.uow(readonly=True) as uow:
+        districts = tuple(r[0] for r in uow.conn.execute(text("SELECT DISTINCT district_code FROM cases")))
+        state_values = tuple(r[0] for r in uow.conn.execute(text("SELECT DISTINCT state FROM cases")))
+    assert len(state_values) == 2
+    shapes = [((), ()), (state_values[:1], ()), ((), districts[:1]), (state_values[1:], districts),
+              (("closed",), ()), ((), ("410899",))]  # no such state or district here: 0
+    for states, dists in shapes:
+        f = CaseFilter(states=tuple(CaseState(s) for s in states), districts=dists)
+        first = cases.list_cases(city.rt, leader, f, page=1, page_size=1)  # not the last page: a count is needed
+        assert first["total"] == recount(states, dists) and not first["total_capped"], (states, dists)
+    # Over the cap the summary's total is shown capped, as a counted one would be.
+    monkeypatch.setattr(cases, "COUNT_CAP", 3)
+    capped = cases.list_cases(city.rt, leader, CaseFilter(), page=1, page_size=2)
+    assert capped["total"] == 3 and capped["total_capped"]

@@ -173,3 +173,15 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("client", "key"),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )
+
+# Cases now in each state × district, kept by database triggers in the same transaction as the change
+# (migration 0015; docs/performance.md, "Rollups"): open cases and ledger totals without counting cases.
+case_state_counts = Table(
+    "case_state_counts",
+    metadata,
+    Column("state", String(20), nullable=False),
+    Column("district_code", String(6), nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("state", "district_code", name="pk_case_state_counts"),
+    info={"derived": True},
+)

@@ -67,16 +67,6 @@ case_day_totals = Table(  # the same steps per local day × action only: today, 
     info={"derived": True},
 )
 
-case_state_counts = Table(  # cases now in each state × district: open cases without counting the ledger
-    "case_state_counts",
-    metadata,
-    Column("state", String(20), nullable=False),
-    Column("district_code", String(6), nullable=False),
-    Column("n", Integer, nullable=False),
-    PrimaryKeyConstraint("state", "district_code", name="pk_case_state_counts"),
-    info={"derived": True},
-)
-
 rollup_settings = Table(  # one row: the offset the triggers turn UTC step times into local days with
     "rollup_settings",
     metadata,

@@ -120,3 +120,25 @@ def ledger_count(shape: LedgerShape, capped: bool) -> Any:
             stmt = select(func.count()).select_from(cases_tables.cases).where(*ledger_conditions(shape))
         _LEDGER_STATEMENTS[key] = stmt
     return stmt
+
+
+# Filters on state and district only (the whole ledger included) are counted from `case_state_counts`, which
+# the database's triggers keep in the same transaction as every change (a few rows, not up to 10,001 ids).
+SUMMARY_SHAPES = frozenset({"states", "districts"})
+
+
+def ledger_summary_count(shape: LedgerShape) -> Any | None:
+    """The exact number of matches from the summary, or None when the shape needs the cases themselves."""
+    if not SUMMARY_SHAPES.issuperset(shape):
+        return None
+    key = ("summary", shape, "")
+    stmt = _LEDGER_STATEMENTS.get(key)
+    if stmt is None:
+        s = cases_tables.case_state_counts.c
+        stmt = select(func.coalesce(func.sum(s.n), 0))
+        if "states" in shape:
+            stmt = stmt.where(s.state.in_(bindparam("states", expanding=True)))
+        if "districts" in shape:
+            stmt = stmt.where(s.district_code.in_(bindparam("districts", expanding=True)))
+        _LEDGER_STATEMENTS[key] = stmt
+    return stmt

@@ -16,7 +16,13 @@ from citysteward.cases import tables as cases_tables
 from citysteward.cases.domain.case import Case, Event
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.model import CaseState
-from citysteward.cases.store.cases.ledger import LIST_COLUMNS, ledger_count, ledger_page, ledger_params
+from citysteward.cases.store.cases.ledger import (
+    LIST_COLUMNS,
+    ledger_count,
+    ledger_page,
+    ledger_params,
+    ledger_summary_count,
+)
 from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
 
@@ -177,14 +183,18 @@ class SqlCaseRepository:
 
     def ledger(self, f: CaseFilter, limit: int, offset: int, order: str,
                count_cap: int = COUNT_CAP) -> tuple[list[dict[str, Any]], int]:
-        """A page and the number of matches, counted up to `count_cap` + 1 (a ledger page needs "10,000+",
-        not an exact scan of a million rows)."""
+        """A page and the number of matches: exact from the state × district summary when the filter is
+        on those alone, else counted up to `count_cap` + 1 (a ledger page needs "10,000+", not an exact
+        scan of a million rows)."""
         shape, params = ledger_params(f)
         result = self.conn.execute(ledger_page(shape, order), {**params, "page_limit": limit, "page_offset": offset})
         keys = [str(k) for k in result.keys()]  # plain str: SQLAlchemy's quoted_name keys are slow to encode
         rows = [dict(zip(keys, r, strict=True)) for r in result]
         if len(rows) < limit and (rows or offset == 0):
             return rows, offset + len(rows)  # the last page: everything before it is counted already
+        summary = ledger_summary_count(shape)
+        if summary is not None:  # exact, from the triggers' summary
+            return rows, int(self.conn.execute(summary, params).scalar_one())
         total = int(self.conn.execute(ledger_count(shape, True), {**params, "count_limit": count_cap + 1}).scalar_one())
         return rows, total
 
