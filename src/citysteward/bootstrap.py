@@ -4,6 +4,9 @@ the ASGI entry point, the workers and the tests all start here."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from citysteward import __version__
 from citysteward.assets import api as assets_api
@@ -35,12 +39,14 @@ from citysteward.evaluation import web as evaluation_pages
 from citysteward.flood import api as flood_api
 from citysteward.flood import web as flood_pages
 from citysteward.geography import api as geography_api
+from citysteward.geography import services as geography_services
 from citysteward.geography import web as geography_pages
 from citysteward.kernel.actor import Actor
 from citysteward.notify import api as notify_api
 from citysteward.notify import web as notify_pages
 from citysteward.open311 import api as open311_api
 from citysteward.org import api as org_api
+from citysteward.org.services import accounts
 from citysteward.org.web import accounts as org_pages
 from citysteward.org.web import shell as admin_shell
 from citysteward.patrols import api as patrols_api
@@ -67,6 +73,7 @@ from citysteward.worktime import api as worktime_api
 from citysteward.worktime import services as worktime
 from citysteward.worktime import web as worktime_pages
 
+log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).parent
 # JSON API routers, in the order their paths are matched.
 API_ROUTERS = (org_api.router, catalogue_api.router, geography_api.router, places_api.router,
@@ -125,10 +132,29 @@ def throttle_counters(settings: Settings, uow: SqlUnitOfWorkFactory) -> CounterS
     return RedisCounters(settings.redis_url, fallback=counters) if settings.redis_url else counters
 
 
+def warm(rt: Runtime) -> None:
+    """Load each worker's reference data (the grid index takes about a second) before it takes requests,
+    so the first reports after a start or a deploy do not wait for it (docs/performance.md)."""
+    loads = (geography_services.grid_index, geography_services.area_names, catalogue_services.catalogue,
+             accounts.unit_names)
+    for load in loads:
+        try:
+            load(rt)
+        except Exception as exc:  # a database not set up yet, a city without grids: loaded on first use instead
+            log.warning("reference data not preloaded (%s): %s", load.__name__, exc)
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(warm, rt)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="CitySteward 市政管家 API",
         version=__version__,
         description="网格化城市管理：问题上报、立案、派遣、处置、核查、结案；Open311 GeoReport v2。",

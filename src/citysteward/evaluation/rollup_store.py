@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from citysteward.cases.tables import case_state_counts as _s
 from citysteward.evaluation.store import _ON_CLOCK, _OPEN, _STEP_ACTIONS, SqlDashboardQueries, _cases
 from citysteward.evaluation.tables import case_day_totals as _d
 from citysteward.evaluation.tables import case_rollups as _r
-from citysteward.cases.tables import case_state_counts as _s
 from citysteward.evaluation.tables import rollup_settings
 
 KEY = ("day", "action", "unit_id", "category_code", "district_code", "source")

@@ -61,6 +61,10 @@ class TTLCache:
         self._generations: dict[str, int] = {}
         self._lock = threading.Lock()  # held only around the dictionaries, never while loading
 
+    def holds(self, key: str) -> bool:
+        """Whether a value (fresh or expired) is kept for this key."""
+        return key in self._data
+
     def get(self, key: str, ttl: float, load: Callable[[], T], *, background: bool = True) -> T:
         """An expired value is refreshed by a thread of its own while every caller gets the old one, so
         that no request, and no event loop, waits for a refresh (the grid index takes a second to build,

@@ -1,0 +1,43 @@
+"""Each worker loads its reference data when it starts (bootstrap.py `warm`, run by the app's lifespan), so
+the first reports after a start do not wait a second for the grid index; a database without grids yet
+still starts, and the index is then built on first use."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from citysteward.bootstrap import create_app
+from citysteward.config import Settings
+from citysteward.platform.db import make_engine
+from citysteward.platform.migrate import upgrade
+from citysteward.platform.runtime import Runtime
+from citysteward.unit_of_work import SqlUnitOfWorkFactory
+from tests.conftest import City
+
+REFERENCE = ("grid_index", "area_names", "catalogue", "unit_names")
+
+
+def test_a_starting_worker_loads_its_reference_data_before_the_first_request(rt: Runtime, city: City) -> None:
+    app = create_app(runtime=rt)
+    assert not rt.cache.holds("grid_index")  # nothing has located a point yet
+    with TestClient(app) as client:  # the lifespan runs: startup before the first request
+        assert all(rt.cache.holds(key) for key in REFERENCE)
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_city_without_grids_still_starts(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    url = f"sqlite:///{tmp_path}/empty.db"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        rt = Runtime(uow=SqlUnitOfWorkFactory(engine), settings=Settings(database_url=url, media_dir=tmp_path / "m"))
+        with caplog.at_level(logging.WARNING), TestClient(create_app(runtime=rt)) as client:
+            assert client.get("/healthz").status_code == 200
+        assert "reference data not preloaded (grid_index)" in caplog.text
+        assert not rt.cache.holds("grid_index")
+    finally:
+        engine.dispose()
