@@ -280,6 +280,8 @@ def main() -> None:
     ap.add_argument("--stored", type=int, default=1_000_000)
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--warmup", type=int, default=3,
+                    help="seconds of the same load on each fresh server before the measured run (not counted)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the floor")
     ap.add_argument("--cs-workers", default="2", help="CitySteward's uvicorn workers, e.g. 1,2 to compare")
     ap.add_argument("--paths", default="post,list,one")
@@ -290,7 +292,8 @@ def main() -> None:
     args = ap.parse_args()
     paths = args.paths.split(",")
     print(f"machine: {machine()}; load generator: {'wrk ' + subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split()[1] if shutil.which('wrk') else 'httpx (in process)'}")
-    print(f"concurrency {args.concurrency}, {args.seconds} s per path, {args.stored:,} cases stored")
+    print(f"concurrency {args.concurrency}, {args.seconds} s per path after {args.warmup} s of warm-up, "
+          f"{args.stored:,} cases stored")
     points = cached_points()
     for kind in args.db.split(","):
         floor_url = floor_database(kind, args.stored)
@@ -305,6 +308,8 @@ def main() -> None:
                 server = Server("bench.floor:app", {"FLOOR_DATABASE_URL": floor_url}, args.workers)
                 try:
                     for path in paths:
+                        if args.warmup:
+                            drive(server.base, fl[path], args.warmup, args.concurrency)
                         results[("floor", path)] = r = drive(server.base, fl[path], args.seconds, args.concurrency)
                         print(f"[{kind}] {line(f'floor {path} ({args.workers}w)', r)}", flush=True)
                 finally:
@@ -314,6 +319,8 @@ def main() -> None:
                         profile = f"{args.profile}/{kind}-{path}-{workers}w" if args.profile else None
                         env = {"CITYSTEWARD_DATABASE_URL": cs_url, "CITYSTEWARD_MEDIA_DIR": media}
                         server = Server("citysteward.asgi:app", env, workers, profile)
+                        if args.warmup:  # steady state: each worker's caches hold what the load asks for
+                            drive(server.base, cs[path], args.warmup, args.concurrency)
                         spy = None
                         if args.pyspy:  # sampled stacks of every worker, threads included (root: ptrace)
                             Path(args.pyspy).mkdir(parents=True, exist_ok=True)
