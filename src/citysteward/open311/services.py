@@ -224,9 +224,10 @@ class GeoReport:
         catalogue and unit names in force — and one indexed read of the stamp tells whether it still
         holds (docs/performance.md, "Third round")."""
         no = case_no.strip()
+        missing = NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
         stamp = glances(self.rt).open311.request_stamp(no) if no else None
         if stamp is None:
-            raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
+            raise missing
         # The reference data are cached objects, replaced (never changed) when reloaded; compared by identity
         # first (a tuple's ==), by content only after a reload.
         full_stamp = (stamp, catalogue_services.catalogue(self.rt), accounts.unit_names(self.rt))
@@ -234,11 +235,10 @@ class GeoReport:
         view = views.get((no, base_url), full_stamp)
         if view is None:
             with unit_of_work(self.rt, readonly=True) as uow:
-                repo = uow.open311
-                case = repo.case_by_no(no)
+                case = uow.cases.get(no)
                 if case is None:  # gone between the two reads
-                    raise NotFound(f"没有找到服务请求 {case_no}", {"field": "service_request_id"})
-                view = self._views(repo, [case], base_url)[0]
+                    raise missing
+                view = self._views(uow.open311, [case], base_url)[0]
             # Built from what is stored now, which is at least as new as the stamp: a newer stamp next
             # time finds no match and builds it again; never an older document under a newer stamp.
             views.put((no, base_url), full_stamp, view)

@@ -22,7 +22,6 @@ _CLIENT_COLUMNS = [c for c in open311_tables.api_clients.c if c.name != "key_has
 
 # Statements built once, values bound at execution: the GET of one request runs these on every call, and
 # building a select (and its cache key) each time cost more than running it (docs/performance.md).
-_CASE_BY_NO = select(cases_tables.cases).where(cases_tables.cases.c.case_no == bindparam("case_no"))
 _EVENTS_OF = (select(cases_tables.case_events)
               .where(cases_tables.case_events.c.case_id.in_(bindparam("case_ids", expanding=True)),
                      cases_tables.case_events.c.action.in_(bindparam("actions", expanding=True)))
@@ -81,10 +80,6 @@ class SqlOpen311Repository:
             stmt = stmt.where(c.reported_at <= filters["reported_to"])
         stmt = stmt.order_by(c.reported_at.desc(), c.id.desc()).limit(limit).offset(offset)
         return [row_to_case(r) for r in self.conn.execute(stmt)]
-
-    def case_by_no(self, case_no: str) -> Case | None:
-        row = self.conn.execute(_CASE_BY_NO, {"case_no": case_no}).first()
-        return row_to_case(row) if row else None
 
     def case_by_token(self, token: str) -> Case | None:
         row = self.conn.execute(select(cases_tables.cases).where(cases_tables.cases.c.public_token == token)).first()

@@ -16,7 +16,7 @@ def get_runtime(request: Request) -> Runtime:
 async def runtime_of(request: Request) -> Runtime:
     """The dependency form: `async`, so FastAPI calls it on the event loop instead of handing it to
     the thread pool (a thread hop per dependency per request, docs/performance.md)."""
-    return request.app.state.runtime
+    return get_runtime(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]

@@ -28,6 +28,9 @@ from citysteward.kernel.errors import StaleCase
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
 # hot intake path instead of re-keying a statement with every value inlined.
+# A case by its number: every action and every Open311 document looks one up (built once, value bound).
+_CASE_BY_NO = select(cases_tables.cases).where(cases_tables.cases.c.case_no == bindparam("case_no"))
+_CASE_BY_NO_LOCKED = _CASE_BY_NO.with_for_update()  # PostgreSQL: the row stays locked until commit
 _INSERT_CASE = insert(cases_tables.cases).returning(cases_tables.cases.c.id)
 _INSERT_EVENT = insert(cases_tables.case_events).returning(cases_tables.case_events.c.id)
 _INSERT_CASES_ORDERED = insert(cases_tables.cases).returning(cases_tables.cases.c.id, sort_by_parameter_order=True)
@@ -70,10 +73,8 @@ class SqlCaseRepository:
         return case
 
     def get(self, case_no: str, *, lock: bool = False) -> Case | None:
-        stmt = select(cases_tables.cases).where(cases_tables.cases.c.case_no == case_no)
-        if lock and self.conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        row = self.conn.execute(stmt).first()
+        stmt = _CASE_BY_NO_LOCKED if lock and self.conn.dialect.name == "postgresql" else _CASE_BY_NO
+        row = self.conn.execute(stmt, {"case_no": case_no}).first()
         return row_to_case(row) if row else None
 
     def get_by_id(self, case_id: int) -> Case | None:
