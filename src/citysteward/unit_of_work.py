@@ -13,6 +13,7 @@ from citysteward.assets.store import SqlAssetsRepository
 from citysteward.campaigns.ports import CampaignsUnitOfWork
 from citysteward.campaigns.store import SqlCampaignsRepository, SqlKeyTaskRepository
 from citysteward.cases.store.cases import SqlCaseRepository
+from citysteward.cases.store.cases.glances import SqlCaseGlances
 from citysteward.cases.store.idempotency import SqlIdempotencyRepository
 from citysteward.cases.store.rules import SqlRuleRepository
 from citysteward.catalogue.ports import CatalogueUnitOfWork
@@ -146,6 +147,7 @@ class SqlGlances:
     """Single-statement reads outside a unit of work, per context (platform/quickread.py)."""
 
     def __init__(self, reads: QuickReads) -> None:
+        self.cases = SqlCaseGlances(reads)
         self.org = SqlOrgGlances(reads)
         self.open311 = SqlOpen311Glances(reads)
 

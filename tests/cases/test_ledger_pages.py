@@ -71,3 +71,42 @@ def test_totals_by_state_and_district_come_from_the_summary_and_match_a_recount(
     monkeypatch.setattr(cases, "COUNT_CAP", 3)
     capped = cases.list_cases(city.rt, leader, CaseFilter(), page=1, page_size=2)
     assert capped["total"] == 3 and capped["total_capped"]
+
+
+def test_summary_shapes_are_read_in_one_glance_equal_to_the_unit_of_work_and_a_recount(city: City) -> None:
+    """The whole ledger, one state and one district are read as one statement with their total (one
+    snapshot); each page equals what the unit of work's repository reads and an independent recount."""
+    numbers = [report(city, MANHOLE if s % 2 else GARBAGE, community=s % 2 + 1, seq=s % 5 + 1) for s in range(8)]
+    for case_no in numbers[:3]:
+        step(city, "acceptor", case_no, Action.REGISTER)
+    with city.rt.uow(readonly=True) as uow:
+        district = uow.conn.execute(text("SELECT min(district_code) FROM cases")).scalar_one()
+        newest = [r[0] for r in uow.conn.execute(text("SELECT case_no FROM cases ORDER BY id DESC"))]
+        registered = int(uow.conn.execute(text("SELECT count(*) FROM cases WHERE state = 'registered'")).scalar_one())
+    glance = city.rt.uow.glance.cases
+    shapes = [CaseFilter(), CaseFilter(states=(CaseState.REGISTERED,)), CaseFilter(districts=(district,)),
+              CaseFilter(states=(CaseState.REGISTERED,), districts=(district,))]
+    for f in shapes:
+        for order in ("newest", "oldest", "deadline"):
+            for limit, offset in ((3, 0), (3, 3), (50, 0), (3, 30)):
+                found = glance.ledger(f, limit, offset, order)
+                assert found is not None, f
+                with city.rt.uow(readonly=True) as uow:
+                    assert found == uow.cases.ledger(f, limit, offset, order, 10_000), (f, order, offset)
+    rows, total = glance.ledger(CaseFilter(), 5, 0, "newest") or ([], -1)
+    assert total == len(newest) and [r["case_no"] for r in rows] == newest[:5]
+    assert "ledger_total" not in rows[0] and rows[0]["reported_at"].tzinfo is not None
+    assert (glance.ledger(CaseFilter(states=(CaseState.REGISTERED,)), 2, 0, "newest") or ([], -1))[1] == registered
+    # Shapes the summary cannot count, or IN lists, are left to the unit of work.
+    assert glance.ledger(CaseFilter(categories=(MANHOLE,)), 5, 0, "newest") is None
+    assert glance.ledger(CaseFilter(states=(CaseState.REGISTERED, CaseState.REPORTED)), 5, 0, "newest") is None
+    assert glance.ledger(CaseFilter(led_by=(1,)), 5, 0, "newest") is None
+
+
+def test_one_value_filters_are_equalities_and_several_are_in_lists_with_the_same_matches(city: City) -> None:
+    numbers = [report(city, MANHOLE if s % 3 else GARBAGE, seq=s % 5 + 1) for s in range(7)]
+    leader = city.actor("leader")
+    one = cases.list_cases(city.rt, leader, CaseFilter(categories=(GARBAGE,)), page_size=50)
+    both = cases.list_cases(city.rt, leader, CaseFilter(categories=(GARBAGE, "no-such")), page_size=50)
+    assert one["total"] == both["total"] == 3 and one["items"] == both["items"]
+    assert {i["case_no"] for i in one["items"]} == {n for s, n in enumerate(numbers) if s % 3 == 0}

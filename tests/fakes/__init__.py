@@ -16,6 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.ports import CasesUnitOfWork
 from citysteward.catalogue.ports import CatalogueUnitOfWork
 from citysteward.notify.ports import NotifyUnitOfWork
@@ -132,10 +133,20 @@ class _FakeOrgGlances:
             return uow.org.token_user(token_hash, now)
 
 
+class _FakeCaseGlances:
+    def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
+        self.factory = factory
+
+    def ledger(self, f: CaseFilter, limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int] | None:
+        with self.factory(readonly=True) as uow:
+            return uow.cases.ledger(f, limit, offset, order, COUNT_CAP)
+
+
 class FakeGlances:
     """Single-statement reads (platform/quickread.py): each one a read-only unit of its own."""
 
     def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
+        self.cases = _FakeCaseGlances(factory)
         self.org = _FakeOrgGlances(factory)
 
 

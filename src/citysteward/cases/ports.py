@@ -60,6 +60,18 @@ class IdempotencyRepository(Protocol):
     def prune(self, before: datetime, limit: int) -> int: ...
 
 
+class CaseGlances(Protocol):
+    def ledger(self, f: CaseFilter, limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int] | None:
+        """A ledger page and its exact total in one statement outside a unit of work, or None when the
+        filter's shape needs one (the repository's `ledger` then reads it)."""
+        ...
+
+
+class Glances(Protocol):
+    @property
+    def cases(self) -> CaseGlances: ...
+
+
 class CasesUnitOfWork(AssetsUnitOfWork, NotifyUnitOfWork, Protocol):  # notify: units hear of their cases;
     # assets: a case may be about a component (部件), and closing it repairs that component
     @property
@@ -72,3 +84,9 @@ class CasesUnitOfWork(AssetsUnitOfWork, NotifyUnitOfWork, Protocol):  # notify: 
 def unit_of_work(rt: Runtime, *, readonly: bool = False) -> AbstractContextManager[CasesUnitOfWork]:
     """A unit of work seen through this context's port."""
     return rt.uow(readonly=readonly)
+
+
+def glances(rt: Runtime) -> Glances:
+    """Single-statement reads outside a unit of work (platform/quickread.py)."""
+    glance: Glances = rt.uow.glance
+    return glance

@@ -18,10 +18,12 @@ from citysteward.cases.domain.model import CaseState, Source
 from citysteward.kernel.deadlines import Light
 from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.periods import check_day, check_moment
+from citysteward.kernel.text import clean_text
 
 # Matches beyond this are reported as "10,000+": a ledger page needs no exact count of a million rows.
 COUNT_CAP = 10_000
 MAX_KEYWORD = 100
+MAX_UNIT_ID = 2**53  # an id past this is a bad value (422), never an overflow in the database driver
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +96,7 @@ def parse_case_filter(params: Mapping[str, Iterable[Any] | None], tz: tzinfo) ->
         elif key == "q":
             out[name] = _keyword(values[-1])
         else:
-            out[name] = tuple(str(v) for v in values)
+            out[name] = tuple(clean_text(str(v), field=key) for v in values)
     return CaseFilter(**out)
 
 
@@ -109,7 +111,7 @@ def _member(key: str, value: Any) -> Any:
 def _unit(value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_UNIT_ID:
         return int(value)
     raise InvalidInput("单位参数有误", {"field": "unit"})
 
@@ -155,7 +157,7 @@ def _flag(key: str, value: Any) -> bool:
 
 
 def _keyword(value: Any) -> str:
-    text = str(value)
+    text = clean_text(str(value), field="q")
     if len(text) > MAX_KEYWORD:
         raise InvalidInput(f"关键词不能超过 {MAX_KEYWORD} 字", {"field": "q"})
     return text

@@ -15,7 +15,7 @@ from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_act
 from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
 from citysteward.cases.domain.plain import plain_state, plain_step
 from citysteward.cases.domain.routing import RoutingDecision, place_of, record_suggestion, route_case
-from citysteward.cases.ports import CasesUnitOfWork, unit_of_work
+from citysteward.cases.ports import CasesUnitOfWork, glances, unit_of_work
 from citysteward.cases.services import rules as cases_services_rules
 from citysteward.cases.services.detail import CaseDetail, PhotoView, Suggestion, TimelineEntry, UnitRef
 from citysteward.catalogue import services as catalogue_services
@@ -285,8 +285,12 @@ def list_cases(
         raise InvalidInput("分页参数错误：page ≥ 1，page_size 在 1–200 之间")
     if order not in ("newest", "oldest", "deadline"):
         raise InvalidInput(f"不支持的排序：{order}")
-    with unit_of_work(rt, readonly=True) as uow:
-        rows, total = uow.cases.ledger(visible_ledger(f, actor), page_size, (page - 1) * page_size, order, COUNT_CAP)
+    visible, offset = visible_ledger(f, actor), (page - 1) * page_size
+    found = glances(rt).cases.ledger(visible, page_size, offset, order)  # the common shapes: one statement
+    if found is None:
+        with unit_of_work(rt, readonly=True) as uow:
+            found = uow.cases.ledger(visible, page_size, offset, order, COUNT_CAP)
+    rows, total = found
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)

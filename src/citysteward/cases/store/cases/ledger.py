@@ -45,6 +45,19 @@ LedgerShape = tuple[str, ...]
 _LEDGER_STATEMENTS: dict[tuple[str, LedgerShape, str], Any] = {}
 
 
+ONE = ":1"  # a shape's mark for a key given one value: `column = :value`, not an IN list rendered per call
+
+
+def _values(shape: list[str], params: dict[str, Any], name: str, values: list[Any]) -> None:
+    """One value is an equality (a plain bind parameter: the statement can be a glance); several an IN."""
+    if len(values) == 1:
+        shape.append(name + ONE)
+        params[name] = values[0]
+    else:
+        shape.append(name)
+        params[name] = values
+
+
 def ledger_params(f: CaseFilter) -> tuple[LedgerShape, dict[str, Any]]:
     """The filter as a shape (the conditions present, in a fixed order) and the values they bind."""
     shape: list[str] = []
@@ -52,11 +65,9 @@ def ledger_params(f: CaseFilter) -> tuple[LedgerShape, dict[str, Any]]:
     for name in FILTER_COLUMNS:
         values = [v.value if isinstance(v, Enum) else v for v in getattr(f, name)]
         if values:
-            shape.append(name)
-            params[name] = values
+            _values(shape, params, name, values)
     if f.led_by is not None:  # a unit sees the cases it leads; assisting ones come via notices
-        shape.append("led_by")
-        params["led_by"] = list(f.led_by)
+        _values(shape, params, "led_by", list(f.led_by))
     for name, value in (("reported_from", f.reported_from), ("reported_before", f.reported_before),
                         ("overdue", f.overdue)):
         if value is not None:
@@ -79,10 +90,10 @@ def ledger_conditions(shape: LedgerShape) -> list[Any]:
     c = cases_tables.cases.c
     conds: list[Any] = []
     for name in shape:
-        if name in FILTER_COLUMNS:
-            conds.append(FILTER_COLUMNS[name].in_(bindparam(name, expanding=True)))
-        elif name == "led_by":
-            conds.append(c.main_unit_id.in_(bindparam("led_by", expanding=True)))
+        key = name.removesuffix(ONE)
+        column = c.main_unit_id if key == "led_by" else FILTER_COLUMNS.get(key)
+        if column is not None:
+            conds.append(column == bindparam(key) if name.endswith(ONE) else column.in_(bindparam(key, expanding=True)))
         elif name == "reported_from":
             conds.append(c.reported_at >= bindparam("reported_from", type_=c.reported_at.type))
         elif name == "reported_before":
@@ -129,16 +140,40 @@ SUMMARY_SHAPES = frozenset({"states", "districts"})
 
 def ledger_summary_count(shape: LedgerShape) -> Any | None:
     """The exact number of matches from the summary, or None when the shape needs the cases themselves."""
-    if not SUMMARY_SHAPES.issuperset(shape):
+    if not SUMMARY_SHAPES.issuperset(name.removesuffix(ONE) for name in shape):
         return None
     key = ("summary", shape, "")
     stmt = _LEDGER_STATEMENTS.get(key)
     if stmt is None:
         s = cases_tables.case_state_counts.c
         stmt = select(func.coalesce(func.sum(s.n), 0))
-        if "states" in shape:
-            stmt = stmt.where(s.state.in_(bindparam("states", expanding=True)))
-        if "districts" in shape:
-            stmt = stmt.where(s.district_code.in_(bindparam("districts", expanding=True)))
+        for name in shape:
+            key_name = name.removesuffix(ONE)
+            column = s.state if key_name == "states" else s.district_code
+            stmt = stmt.where(column == bindparam(key_name) if name.endswith(ONE)
+                              else column.in_(bindparam(key_name, expanding=True)))
         _LEDGER_STATEMENTS[key] = stmt
+    return stmt
+
+
+def plain(shape: LedgerShape) -> bool:
+    """Whether the shape's statements bind plain values only (no IN list rendered per call): a glance."""
+    return all(name.endswith(ONE) or name not in FILTER_COLUMNS and name != "led_by" for name in shape)
+
+
+TOTAL = "ledger_total"
+
+
+def ledger_page_with_total(shape: LedgerShape, order: str) -> Any | None:
+    """For a shape counted from the summary: the page and the total in one statement (one snapshot, one
+    round trip), the total as a last column `ledger_total` on every row. None for other shapes."""
+    summary = ledger_summary_count(shape)
+    if summary is None:
+        return None
+    key = ("page+total", shape, order)
+    stmt = _LEDGER_STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _LEDGER_STATEMENTS[key] = (select(*LIST_COLUMNS, summary.scalar_subquery().label(TOTAL))
+                                          .where(*ledger_conditions(shape)).order_by(*ORDERS[order])
+                                          .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
     return stmt
