@@ -37,5 +37,6 @@ class SqlCaseGlances:
             return [dict(zip(_KEYS, r, strict=False)) for r in rows], int(rows[0][-1])
         if offset == 0:
             return [], 0
-        total = self.reads.first(ledger_summary_count(shape), params)  # past the last page: the total alone
+        summary = ledger_summary_count(shape)  # past the last page: the total alone
+        total = self.reads.first(summary, params) if summary is not None else None
         return [], int(total[0]) if total else 0
