@@ -75,3 +75,16 @@ def test_driver_errors_come_as_sqlalchemy_errors(rt: Runtime) -> None:
         _sql(rt).glance.org.reads.rows(select(func.count()).select_from(table("no_such_table")), {})
     # and the pool is still usable
     assert _sql(rt).glance.org.token_user("c" * 64, datetime.now(UTC)) is None
+
+
+def test_sqlite_times_read_back_aware_utc_whatever_the_stored_text() -> None:
+    """Our own writes are naive UTC text; text written by hand may carry an offset or be a bare day."""
+    from sqlalchemy.dialects import sqlite
+
+    from citysteward.platform.types import UTCDateTime
+
+    read = UTCDateTime().result_processor(sqlite.dialect(), None)
+    assert read("2026-11-17 02:13:45.123456") == datetime(2026, 11, 17, 2, 13, 45, 123456, tzinfo=UTC)
+    assert read("2026-11-17 10:00:00+08:00") == datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
+    assert read("2026-11-17") == datetime(2026, 11, 17, tzinfo=UTC)
+    assert read("2026-11-17 02:00:00").tzinfo is UTC and read(None) is None
