@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version=__version__,
         description="网格化城市管理：问题上报、立案、派遣、处置、核查、结案；Open311 GeoReport v2。",
         docs_url=None, redoc_url=None,  # served below from the vendored Swagger UI: no CDN
+        telemetry=None if settings.otel else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = rt
     app.state.settings = settings

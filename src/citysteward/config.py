@@ -48,6 +48,9 @@ class Settings:
     idempotency_ttl_hours: float = 24.0  # how long a report's Idempotency-Key is remembered
     # -- a read-only PostgreSQL streaming replica for lists, dashboards, papers, Open311 GETs (docs/deploy.md)
     replica_url: str = field(default="", repr=False)  # empty: every read goes to the primary
+    # -- FastAPI's own OpenTelemetry spans and metrics, when the process has a provider configured. Off by
+    # default: looking for a provider on every request cost 5 % of a short GET (docs/performance.md).
+    otel: bool = False
 
     @property
     def upload_limit(self) -> int:
@@ -84,6 +87,7 @@ class Settings:
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
             "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
             "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),
+            "otel": _env("OTEL", "0").strip().lower() in ("1", "true", "yes", "on"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]
