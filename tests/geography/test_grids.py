@@ -90,6 +90,14 @@ def test_locate_many_agrees_with_locate(index: GridIndex) -> None:
     got = index.locate_many(lons, lats)
     expected = [index.locate_or_none(x, y) for x, y in zip(lons, lats, strict=True)]
     assert got.tolist() == expected
+    # and `locate`'s lattice shortcut gives what the grids' shapes alone give
+    by_shape = []
+    for x, y in zip(lons, lats, strict=True):
+        try:
+            by_shape.append(index.locate_by_shape(x, y))
+        except OutsideCity:
+            by_shape.append(None)
+    assert expected == by_shape and sum(c is not None for c in by_shape) > n // 2
     # shape is kept
     assert index.locate_many(lons[:6].reshape(2, 3), lats[:6].reshape(2, 3)).shape == (2, 3)
     assert index.locate_many(np.array([]), np.array([])).shape == (0,)

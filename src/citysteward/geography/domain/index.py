@@ -124,6 +124,9 @@ class GridIndex:
         self._x0, self._y0 = minx, miny
         self._inv_dx, self._inv_dy = 1.0 / dx, 1.0 / dy
         self._nx, self._ny = nx, ny
+        # the same as plain Python floats, for `locate` (numpy scalars are slower one at a time)
+        self._fx0, self._fy0 = float(minx), float(miny)
+        self._finv_dx, self._finv_dy = float(self._inv_dx), float(self._inv_dy)
 
         # 1. cells a boundary may pass through: densified boundary vertices, widened to 3×3.
         boundaries = shapely.segmentize(shapely.boundary(geoms), max_segment_length=0.99 * min(dx, dy))
@@ -226,6 +229,20 @@ class GridIndex:
         """The code of the grid covering a WGS-84 point; OutsideCity when there is none."""
 
         x, y = validate_lonlat(lon, lat)
+        # Most points fall in a lattice cell wholly inside one grid, or touched by none: the table answers
+        # (a few arithmetic steps; the tree query cost 6 % of a report's CPU). Cells that grids share go
+        # to the tree, as does everything when the table says nothing.
+        fx, fy = (x - self._fx0) * self._finv_dx, (y - self._fy0) * self._finv_dy
+        if 0.0 <= fx < self._nx and 0.0 <= fy < self._ny:
+            found = int(self._table[int(fy) * self._nx + int(fx)])
+            if found >= 0:
+                return self._codes[found]
+            if found == -1:
+                raise OutsideCity(f"该位置不在本市任何网格内（经度 {x:.6f}, 纬度 {y:.6f}）", {"lon": x, "lat": y})
+        return self.locate_by_shape(x, y)
+
+    def locate_by_shape(self, x: float, y: float) -> str:
+        """`locate` by the grids' shapes alone (the tree), without the lattice table."""
         hits = self._tree.query(Point(x, y), predicate="intersects")
         if len(hits) == 0:
             raise OutsideCity(f"该位置不在本市任何网格内（经度 {x:.6f}, 纬度 {y:.6f}）", {"lon": x, "lat": y})
