@@ -392,6 +392,12 @@ def build_cache(kind: str, stored: int, steps: bool = False) -> str:
         con.close()
         tmp.rename(path)
         return f"sqlite:///{path}"
+    # Settled as autovacuum leaves a live database (hint bits set, visibility map built), so that each
+    # run's copy does not first rewrite every page it reads.
+    cache = create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with cache.connect() as c:
+        c.execute(text("VACUUM (FREEZE, ANALYZE)"))
+    cache.dispose()
     admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:  # an empty marker database: the cache is complete
         c.execute(text(f'CREATE DATABASE "{_cache_name(stored, steps)}_ok"'))

@@ -132,6 +132,8 @@ def fill(url: str, n: int) -> None:
         target.many([("06010", "人行道暴露垃圾（基准测试）", 35.2 + (i % 100) / 1000, 113.2 + (i % 97) / 1000,
                       "人民路", "open", now) for i in range(have, have + size)])
         have += size
+    if not target.sqlite:  # settled like CitySteward's cached database (bench/_city.py)
+        target.conn.execute("VACUUM (FREEZE, ANALYZE) floor_rows")
     print(f"floor: {n:,} rows stored ({time.perf_counter() - t0:.0f} s)")
 
 
