@@ -51,6 +51,7 @@ from citysteward.org.web import accounts as org_pages
 from citysteward.org.web import shell as admin_shell
 from citysteward.patrols import api as patrols_api
 from citysteward.patrols import web as patrols_pages
+from citysteward.platform import heap
 from citysteward.platform.db import make_engine
 from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
@@ -144,13 +145,18 @@ def warm(rt: Runtime) -> None:
             log.warning("reference data not preloaded (%s): %s", load.__name__, exc)
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None, *,
+               settle_heap: bool = False) -> FastAPI:
+    """`settle_heap`: a worker process's one application (citysteward.asgi) freezes its start-up heap once
+    its reference data is loaded, out of the garbage collector's full walks (platform/heap.py)."""
     settings = settings or (runtime.settings if runtime else Settings.from_env())
     rt = runtime or build_runtime(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(warm, rt)
+        if settle_heap:
+            log.info("start-up heap settled: %d objects frozen", heap.settle())
         yield
 
     app = FastAPI(

@@ -4,6 +4,7 @@ still starts, and the index is then built on first use."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -41,3 +42,18 @@ def test_a_city_without_grids_still_starts(tmp_path: Path, caplog: pytest.LogCap
         assert not rt.cache.holds("grid_index")
     finally:
         engine.dispose()
+
+
+def test_a_worker_application_freezes_its_start_up_heap_once_its_data_is_loaded(rt: Runtime) -> None:
+    """Later full collections walk only what was made after the start (platform/heap.py)."""
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(rt.settings, rt, settle_heap=True)) as client:
+            frozen = gc.get_freeze_count()
+            assert frozen > 10_000  # modules, routes and the reference data loaded in the lifespan
+            assert rt.cache.holds("grid_index")
+            assert client.get("/healthz").status_code == 200
+        with TestClient(create_app(rt.settings, rt)):
+            assert gc.get_freeze_count() <= frozen  # an ordinary application freezes nothing more
+    finally:
+        gc.unfreeze()
