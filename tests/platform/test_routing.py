@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import FastAPI
+import pytest
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.testclient import TestClient
 from starlette.routing import Match
 
 from citysteward.bootstrap import create_app
 from citysteward.config import Settings
-from citysteward.platform.http.routing import guard_routers
+from citysteward.platform.http.routing import RequestRoute, guard_routers
 
 SAMPLE = {"int": "7", "path": "a/b.png", "str": "JZ20261126-00001"}
 
@@ -61,8 +64,6 @@ def test_every_route_and_every_stranger_is_matched_as_without_the_prefix_checks(
 
 
 def test_open311_strays_still_get_its_own_404_with_one_router_per_operation(tmp_path: Any) -> None:
-    from fastapi.testclient import TestClient
-
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/routing.db", media_dir=tmp_path / "media"))
     with TestClient(app) as client:
         for method, path in (("PUT", "/open311/v2/requests.json"), ("GET", "/open311/v2/nope.xml"),
@@ -80,3 +81,30 @@ def test_fastapi_telemetry_is_off_unless_the_setting_asks_for_it(tmp_path: Any, 
     monkeypatch.setenv("CITYSTEWARD_OTEL", "1")
     on = create_app(Settings.from_env(**base))._telemetry
     assert on["tracing"] and on["metrics"] and on["logs"]
+
+
+def test_a_request_route_takes_the_request_alone_and_answers_through_the_usual_edge() -> None:
+    async def echo(request: Request) -> Response:
+        if request.query_params.get("fail"):
+            raise ValueError("boom")
+        return JSONResponse({"path": request.url.path, "id": request.path_params["item"]})
+
+    router = APIRouter(route_class=RequestRoute)
+    router.add_api_route("/items/{item}", echo, methods=["GET"], summary="一项")
+    app = FastAPI()
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/items/7").json() == {"path": "/items/7", "id": "7"}
+        assert client.post("/items/7").status_code == 405
+        assert client.get("/items/7?fail=1").status_code == 500
+    assert "/items/{item}" in app.openapi()["paths"]
+
+    async def two(request: Request, other: int) -> Response:
+        return Response()
+
+    def blocking(request: Request) -> Response:
+        return Response()
+
+    for endpoint in (two, blocking):
+        with pytest.raises(TypeError, match="RequestRoute"):
+            APIRouter(route_class=RequestRoute).add_api_route("/x", endpoint, methods=["GET"])

@@ -33,6 +33,7 @@ from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep, get_runtime
 from citysteward.platform.http.fastjson import FastJSON
 from citysteward.platform.http.forms import FormRefused
+from citysteward.platform.http.routing import RequestRoute
 from citysteward.platform.http.schemas import IDEMPOTENCY_KEY_PARAMETER, PathId, Text
 from citysteward.platform.http.urls import public_base_url
 
@@ -291,7 +292,7 @@ def _routers() -> list[APIRouter]:
     GET of one request no longer tries the twenty routes declared before it (docs/performance.md)."""
     routers = []
     for op in OPERATIONS:
-        router = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"])
+        router = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=RequestRoute)
         for fmt, ctype in (("json", "application/json"), ("xml", "text/xml")):
             router.add_api_route(
                 f"{op.path}.{fmt}", _endpoint(fmt, op.document, op.view, op.inline), methods=[op.method],
@@ -306,7 +307,7 @@ def _routers() -> list[APIRouter]:
         fmt = "json" if request.url.path.endswith(".json") else "xml"
         return error(fmt, 404, f"Open311 接口不存在：{request.url.path}")
 
-    fallback = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"])
+    fallback = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=RequestRoute)
     fallback.add_api_route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            include_in_schema=False)
     return [*routers, fallback]

@@ -15,10 +15,12 @@ future version, a mounted application) are left unguarded: slower, never wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
@@ -63,3 +65,26 @@ def guard_routers(app: FastAPI) -> int:
         entry.matches = guarded(route.matches, prefixes)
         count += 1
     return count
+
+
+class RequestRoute(APIRoute):
+    """A route whose endpoint takes the `Request` alone and returns its own `Response` (the Open311 calls).
+
+    FastAPI would still solve the endpoint's dependencies (the request), look for a body, and pass the
+    answer through its response handling on every call: a tenth of a GET of one Open311 request
+    (docs/performance.md, "Fourth round"), with nothing to do. Here the endpoint is the handler. The
+    OpenAPI document, the 405s and the exception handlers are FastAPI's as for any route, since only the
+    per-call handler changes."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        parameters = list(inspect.signature(endpoint).parameters.values())
+        if not inspect.iscoroutinefunction(endpoint) or len(parameters) != 1 or \
+                parameters[0].annotation not in (Request, "Request"):
+            raise TypeError(f"{path}: a RequestRoute endpoint is `async def endpoint(request: Request) -> Response`")
+        if kwargs.get("dependencies"):
+            raise TypeError(f"{path}: a RequestRoute takes no dependencies")
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Any]]:
+        handler: Callable[[Request], Coroutine[Any, Any, Any]] = self.endpoint
+        return handler
