@@ -4,6 +4,7 @@ generator, same workers, same stored rows; prints each path's rate and latency a
     .venv/bin/python bench/http.py --db sqlite,postgresql --stored 1000000 --seconds 10
     .venv/bin/python bench/http.py --db sqlite --stored 1000000 --cs-workers 1,2 --paths post   # 1 vs 2 workers
     .venv/bin/python bench/http.py --db sqlite --paths list --profile var/bench/prof   # cProfile per worker
+    .venv/bin/python bench/http.py --rounds 3 --cs-workers 1,2   # medians of 3 back-to-back rounds (noisy machine)
 
 Paths (concurrency 8 by default, wrk with 2 threads: a C load generator, so Python load generation
 does not take the 2 cores from the servers):
@@ -30,10 +31,12 @@ import asyncio  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 import httpx  # noqa: E402
@@ -274,6 +277,71 @@ def line(name: str, r: Result) -> str:
             f"  n {r.n:,}  errors {r.errors}")
 
 
+def run_round(args: argparse.Namespace, kind: str, tag: str, paths: list[str], floor_url: str, cs_url: str,
+              media: str, cs: dict[str, Any], fl: dict[str, Any]) -> dict[tuple[str, str], Result]:
+    """The floor, then CitySteward with each worker count, on every path: one set of back-to-back ratios."""
+    results: dict[tuple[str, str], Result] = {}
+    server = Server("bench.floor:app", {"FLOOR_DATABASE_URL": floor_url}, args.workers)
+    try:
+        for path in paths:
+            if args.warmup:
+                drive(server.base, fl[path], args.warmup, args.concurrency)
+            results[("floor", path)] = r = drive(server.base, fl[path], args.seconds, args.concurrency)
+            print(f"{tag} {line(f'floor {path} ({args.workers}w)', r)}", flush=True)
+    finally:
+        server.stop()
+    for workers in (int(w) for w in args.cs_workers.split(",")):
+        for path in paths:  # a fresh server per path: a profile per path
+            profile = f"{args.profile}/{kind}-{path}-{workers}w" if args.profile else None
+            env = {"CITYSTEWARD_DATABASE_URL": cs_url, "CITYSTEWARD_MEDIA_DIR": media}
+            server = Server("citysteward.asgi:app", env, workers, profile)
+            if args.warmup:  # steady state: each worker's caches hold what the load asks for
+                drive(server.base, cs[path], args.warmup, args.concurrency)
+            spy = None
+            if args.pyspy:  # sampled stacks of every worker, threads included (root: ptrace)
+                Path(args.pyspy).mkdir(parents=True, exist_ok=True)
+                out = Path(args.pyspy) / f"{kind}-{path}-{workers}w.{'txt' if args.pyspy_format == 'raw' else 'svg'}"
+                spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--subprocesses",
+                                        "--rate", "250", "--format", args.pyspy_format, "--output", str(out),
+                                        "--duration", str(args.seconds + 2)], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
+                time.sleep(1)
+            try:
+                r = drive(server.base, cs[path], args.seconds, args.concurrency)
+            finally:
+                if spy is not None:
+                    spy.wait(60)
+                server.stop()
+            results[(f"cs{workers}", path)] = r
+            ratio = r.rate / results[("floor", path)].rate
+            print(f"{tag} {line(f'citysteward {path} ({workers}w)', r)}  "
+                  f"ratio {ratio:.2f}  {verdict(path, ratio, r)}", flush=True)
+    return results
+
+
+def summarise(kind: str, paths: list[str], cs_workers: str, rounds: list[dict[tuple[str, str], Result]]) -> None:
+    """Medians over the rounds: each round's ratio is taken against that round's floor (the machine's
+    speed drifts between rounds; back-to-back pairs share the drift)."""
+    print(f"[{kind}] medians over {len(rounds)} rounds")
+    for path in paths:
+        floor = [r[("floor", path)] for r in rounds]
+        print(f"[{kind}]   {line(f'floor {path}', median_result(floor))}")
+        for workers in (int(w) for w in cs_workers.split(",")):
+            ours = [r[(f"cs{workers}", path)] for r in rounds]
+            ratio = statistics.median(o.rate / f.rate for o, f in zip(ours, floor, strict=True))
+            mid = median_result(ours)
+            print(f"[{kind}]   {line(f'citysteward {path} ({workers}w)', mid)}  ratio {ratio:.2f}  "
+                  f"{verdict(path, ratio, mid)}", flush=True)
+
+
+def median_result(results: list[Result]) -> Result:
+    def mid(name: str) -> float:
+        return float(statistics.median(getattr(r, name) for r in results))
+
+    return Result(rate=mid("rate"), p50=mid("p50"), p95=mid("p95"), p99=mid("p99"), n=int(mid("n")),
+                  errors=sum(r.errors for r in results))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", default="sqlite,postgresql")
@@ -285,6 +353,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the floor")
     ap.add_argument("--cs-workers", default="2", help="CitySteward's uvicorn workers, e.g. 1,2 to compare")
     ap.add_argument("--paths", default="post,list,one")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat floor + CitySteward this many times and print the medians (a noisy machine)")
     ap.add_argument("--profile", default="", help="folder: cProfile each CitySteward worker, one .prof per path")
     ap.add_argument("--pyspy", default="", help="folder: py-spy (pip install py-spy) samples every worker, per path")
     ap.add_argument("--pyspy-format", default="raw", choices=["raw", "flamegraph", "speedscope"],
@@ -303,43 +373,13 @@ def main() -> None:
                 media = f"{tmp}/media"
                 cs = citysteward_loads(cs_url, media, points)
                 fl = floor_loads(args.stored, points)
-                results: dict[tuple[str, str], Result] = {}
+                rounds: list[dict[tuple[str, str], Result]] = []
                 print(f"\n[{kind}] load average before: {load_average()}")
-                server = Server("bench.floor:app", {"FLOOR_DATABASE_URL": floor_url}, args.workers)
-                try:
-                    for path in paths:
-                        if args.warmup:
-                            drive(server.base, fl[path], args.warmup, args.concurrency)
-                        results[("floor", path)] = r = drive(server.base, fl[path], args.seconds, args.concurrency)
-                        print(f"[{kind}] {line(f'floor {path} ({args.workers}w)', r)}", flush=True)
-                finally:
-                    server.stop()
-                for workers in (int(w) for w in args.cs_workers.split(",")):
-                    for path in paths:  # a fresh server per path: a profile per path
-                        profile = f"{args.profile}/{kind}-{path}-{workers}w" if args.profile else None
-                        env = {"CITYSTEWARD_DATABASE_URL": cs_url, "CITYSTEWARD_MEDIA_DIR": media}
-                        server = Server("citysteward.asgi:app", env, workers, profile)
-                        if args.warmup:  # steady state: each worker's caches hold what the load asks for
-                            drive(server.base, cs[path], args.warmup, args.concurrency)
-                        spy = None
-                        if args.pyspy:  # sampled stacks of every worker, threads included (root: ptrace)
-                            Path(args.pyspy).mkdir(parents=True, exist_ok=True)
-                            out = Path(args.pyspy) / f"{kind}-{path}-{workers}w.{'txt' if args.pyspy_format == 'raw' else 'svg'}"
-                            spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--subprocesses",
-                                                    "--rate", "250", "--format", args.pyspy_format, "--output", str(out),
-                                                    "--duration", str(args.seconds + 2)], stdout=subprocess.DEVNULL,
-                                                   stderr=subprocess.DEVNULL, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
-                            time.sleep(1)
-                        try:
-                            r = drive(server.base, cs[path], args.seconds, args.concurrency)
-                        finally:
-                            if spy is not None:
-                                spy.wait(60)
-                            server.stop()
-                        results[(f"cs{workers}", path)] = r
-                        ratio = r.rate / results[("floor", path)].rate
-                        print(f"[{kind}] {line(f'citysteward {path} ({workers}w)', r)}  "
-                              f"ratio {ratio:.2f}  {verdict(path, ratio, r)}", flush=True)
+                for round_no in range(1, args.rounds + 1):
+                    tag = f"[{kind}]" if args.rounds == 1 else f"[{kind} {round_no}/{args.rounds}]"
+                    rounds.append(run_round(args, kind, tag, paths, floor_url, cs_url, media, cs, fl))
+                if args.rounds > 1:
+                    summarise(kind, paths, args.cs_workers, rounds)
                 print(f"[{kind}] load average after: {load_average()}")
             finally:
                 drop_database(cs_url)
