@@ -88,3 +88,11 @@ def test_sqlite_times_read_back_aware_utc_whatever_the_stored_text() -> None:
     assert read("2026-11-17 10:00:00+08:00") == datetime(2026, 11, 17, 2, 0, tzinfo=UTC)
     assert read("2026-11-17") == datetime(2026, 11, 17, tzinfo=UTC)
     assert read("2026-11-17 02:00:00").tzinfo is UTC and read(None) is None
+
+
+def test_times_come_back_aware_in_utc_and_postgresql_sessions_run_in_utc(city: City) -> None:
+    with city.rt.uow(readonly=True) as uow:
+        if uow.conn.dialect.name == "postgresql":
+            assert uow.conn.execute(text("SELECT current_setting('TimeZone')")).scalar_one() == "UTC"
+        found = uow.conn.execute(select(org_tables.users.c.created_at).limit(1)).scalar_one()
+    assert found.tzinfo is UTC

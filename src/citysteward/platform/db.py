@@ -36,7 +36,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
+    _utc_sessions(engine)
     return engine
+
+
+def _utc_sessions(engine: Engine) -> None:
+    """Every session in UTC, whatever the server's default: times come back from psycopg in UTC already
+    (no conversion per value; a ledger page has hundreds), and SQL that reads a date off a timestamp
+    means the same on every server (ours names its zones anyway). A plain SET, so pgbouncer carries it."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
 
 
 IDLE_PING_SECONDS = 10.0

@@ -26,9 +26,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         """SQLite's naive UTC text straight to an aware datetime in one call per value (a ledger page
-        reads hundreds); PostgreSQL's aware values through `process_result_value`."""
+        reads hundreds); PostgreSQL's aware values as they are when already in UTC, else through
+        `process_result_value`."""
         if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
+            driver = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+
+            def aware(value: Any) -> datetime | None:  # psycopg's values come aware already
+                if driver is not None:
+                    value = driver(value)
+                if value is None or value.tzinfo is UTC:
+                    return value
+                return self.process_result_value(value, dialect)
+
+            return aware
         parse = datetime.fromisoformat
 
         def process(value: Any) -> datetime | None:
