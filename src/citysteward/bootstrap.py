@@ -55,10 +55,7 @@ from citysteward.platform import heap
 from citysteward.platform.db import make_engine
 from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
-from citysteward.platform.http.client import ClientAddressMiddleware
-from citysteward.platform.http.forms import FormCheck
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
-from citysteward.platform.http.replica import ReplicaReads
 from citysteward.platform.http.routing import guard_routers
 from citysteward.platform.runtime import Runtime
 from citysteward.platform.throttle import CounterStore, DatabaseCounters
@@ -186,15 +183,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     def healthz() -> dict[str, object]:
         return {"status": "ok", "warnings": worktime.readiness(rt)}
 
-    # -- form bodies decode strictly and hold no control characters (docs/security.md "Text input")
-    app.add_middleware(FormCheck)
-    # -- the client's address, for the access log (docs/security.md "Logins and sessions")
-    app.add_middleware(ClientAddressMiddleware, settings=settings)
-    # -- reads that may be a moment old go to the replica, when one is configured (docs/deploy.md)
-    if settings.replica_url:
-        app.add_middleware(ReplicaReads, paths=REPLICA_PATHS)
-    # -- HTTP edge (last: it wraps everything above): headers, 500s, body limits, same-origin writes, OpenAPI
-    http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS)
+    # -- the HTTP edge (last: it wraps everything above): the client's address, security headers, 500s, the
+    # replica for reads that may be a moment old (docs/deploy.md), body limits, same-origin writes, form
+    # bodies decoded strictly (docs/security.md), Open311's URL repairs; and the OpenAPI document
+    http_edge.install(app, settings, bulk_paths=BULK_UPLOAD_PATHS, rewrites=(open311_api.normalise_path,),
+                      replica_paths=REPLICA_PATHS if settings.replica_url else ())
     guard_routers(app)  # a request is matched against its own router's routes only (docs/performance.md)
     return app
 

@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from citysteward.cases.domain.idempotency import HEADER as IDEMPOTENCY_HEADER
 from citysteward.cases.domain.idempotency import KeyReused
@@ -51,24 +51,24 @@ class Open311JSON(FastJSON):
 
 
 # ------------------------------------------------------------------ paths, parameters, rendering
-class Open311Paths:
-    """Real clients glue URLs together: collapse `//` and lower-case the format suffix on Open311 paths."""
+_SLASHES = re.compile(r"/{2,}")
+_SUFFIX = re.compile(r"\.(json|xml)$", re.IGNORECASE)
 
-    _slashes = re.compile(r"/{2,}")
-    _suffix = re.compile(r"\.(json|xml)$", re.IGNORECASE)
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and "open311" in scope["path"].lower():
-            path = self._suffix.sub(lambda m: m.group(0).lower(), self._slashes.sub("/", scope["path"]))
-            if path != scope["path"]:
-                scope = {**scope, "path": path}
-                if scope.get("raw_path"):
-                    raw = re.sub(rb"/{2,}", b"/", scope["raw_path"])
-                    scope["raw_path"] = re.sub(rb"(?i)\.(json|xml)$", lambda m: m.group(0).lower(), raw)
-        await self.app(scope, receive, send)
+def normalise_path(scope: Scope) -> Scope:
+    """Real clients glue URLs together: collapse `//` and lower-case the format suffix on Open311 paths
+    (a rewrite the HTTP edge applies, platform/http/edge.py)."""
+    path = scope["path"]
+    if "open311" not in path.lower():
+        return scope
+    fixed = _SUFFIX.sub(lambda m: m.group(0).lower(), _SLASHES.sub("/", path))
+    if fixed == path:
+        return scope
+    scope = {**scope, "path": fixed}
+    if scope.get("raw_path"):
+        raw = re.sub(rb"/{2,}", b"/", scope["raw_path"])
+        scope["raw_path"] = re.sub(rb"(?i)\.(json|xml)$", lambda m: m.group(0).lower(), raw)
+    return scope
 
 
 def render(fmt: str, document: str, data: Any, status: int = 200) -> Response:
@@ -342,4 +342,3 @@ def mount(app: FastAPI) -> None:
     for router in _routers():
         app.include_router(router)
     app.include_router(clients)
-    app.add_middleware(Open311Paths)

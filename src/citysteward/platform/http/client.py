@@ -10,10 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from citysteward.config import Settings
-from citysteward.platform.caller import set_client_ip
 
 UNKNOWN = "unknown"
 
@@ -44,16 +43,3 @@ async def request_client_ip(request: Request) -> str:
 
 
 ClientIP = Annotated[str, Depends(request_client_ip)]
-
-
-class ClientAddressMiddleware:
-    """Puts the client's address where the services that log access read it (platform/caller.py)."""
-
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
-        self.settings = settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            set_client_ip(client_ip(scope, self.settings))
-        await self.app(scope, receive, send)

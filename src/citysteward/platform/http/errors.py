@@ -10,7 +10,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citysteward.kernel import errors as e
 from citysteward.kernel.errors import DomainError
@@ -105,34 +104,11 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(f"http_{exc.status_code}", message), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
-    # Unexpected errors are answered by `ServerErrors` (installed with the other edge middleware), not by an
+    # Unexpected errors are answered by the edge (platform/http/edge.py, `server_error`), not by an
     # `Exception` handler: Starlette re-raises after such a handler and the server then drops the connection.
 
 
-class ServerErrors:
-    """The last resort: an unexpected error is logged and answered with a 500 in the API's shape, and not
-    re-raised, so the server keeps the connection open for the client's next request. (If the response
-    had already started, nothing sensible can be sent: the server closes the connection.)"""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watched)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                raise
-            response = JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), status_code=500)
-            await response(scope, receive, send)
+def server_error() -> JSONResponse:
+    """The last resort's answer to an unexpected error, in the API's shape (sent by the edge,
+    platform/http/edge.py, which logs the error and keeps the connection open)."""
+    return JSONResponse(error_body("internal_error", "服务器内部错误，请稍后重试"), status_code=500)

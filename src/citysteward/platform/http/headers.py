@@ -21,10 +21,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from citysteward.config import Settings
-from citysteward.platform.http.urls import is_https
 
 STATIC_PREFIX = "/static/"
 DOCS_PATHS = frozenset({"/docs"})
@@ -65,10 +62,10 @@ DOCS_POLICY = "; ".join([
 _SAFE_TOKEN = re.compile(r"^[\x20-\x7e]*$")
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app = app
-        self.settings = settings
+class HeaderPolicy:
+    """The headers every answer gets unless it sets its own (added by the edge, platform/http/edge.py)."""
+
+    def __init__(self, settings: Settings) -> None:
         policy = content_security_policy(settings)
         if not _SAFE_TOKEN.match(policy):
             raise ValueError("CITYSTEWARD_TILE_URL makes an invalid Content-Security-Policy")
@@ -86,20 +83,3 @@ class SecurityHeaders:
         if not path.startswith(STATIC_PREFIX):
             out.append((b"cache-control", b"no-store"))
         return out
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = str(scope["path"])
-        https = is_https(scope, self.settings)
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers += [(name, value) for name, value in self.defaults(path, https) if name not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)

@@ -27,7 +27,7 @@ MIB = 1024 * 1024
 BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 
 
-def _declares_body(scope: Scope) -> bool:
+def declares_body(scope: Scope) -> bool:
     """Whether the request says a body follows (a length other than 0, or chunked transfer)."""
     for name, value in scope["headers"]:
         if (name == b"content-length" and value.strip() not in (b"", b"0")) or name == b"transfer-encoding":
@@ -97,7 +97,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] in BODILESS and not _declares_body(scope):
+        if scope["method"] in BODILESS and not declares_body(scope):
             await self.app(scope, receive, send)  # nothing to limit: no wrapping, no buffering (most requests)
             return
         headers = Headers(scope=scope)
