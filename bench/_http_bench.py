@@ -301,7 +301,7 @@ def run_round(args: argparse.Namespace, kind: str, tag: str, paths: list[str], f
             if args.pyspy:  # sampled stacks of every worker, threads included (root: ptrace)
                 Path(args.pyspy).mkdir(parents=True, exist_ok=True)
                 out = Path(args.pyspy) / f"{kind}-{path}-{workers}w.{'txt' if args.pyspy_format == 'raw' else 'svg'}"
-                spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.proc.pid), "--subprocesses",
+                spy = subprocess.Popen(["py-spy", "record", *(["--idle"] if args.pyspy_idle else []), "--pid", str(server.proc.pid), "--subprocesses",
                                         "--rate", "250", "--format", args.pyspy_format, "--output", str(out),
                                         "--duration", str(args.seconds + 2)], stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"})
@@ -357,6 +357,8 @@ def main() -> None:
                     help="repeat floor + CitySteward this many times and print the medians (a noisy machine)")
     ap.add_argument("--profile", default="", help="folder: cProfile each CitySteward worker, one .prof per path")
     ap.add_argument("--pyspy", default="", help="folder: py-spy (pip install py-spy) samples every worker, per path")
+    ap.add_argument("--pyspy-idle", action="store_true",
+                    help="sample waiting threads too (a writer waiting for the SQLite write lock shows)")
     ap.add_argument("--pyspy-format", default="raw", choices=["raw", "flamegraph", "speedscope"],
                     help="raw: collapsed stacks (bench/stacks.py summarises them); flamegraph: an SVG")
     args = ap.parse_args()
