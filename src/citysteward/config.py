@@ -12,6 +12,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"CITYSTEWARD_{name}", default)
 
 
+def _env_flag(name: str) -> bool:
+    """A yes/no setting: 1, true, yes or on (any case) turn it on; anything else, or unset, leaves it off."""
+    return _env(name, "0").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/citysteward.db"
@@ -79,7 +84,7 @@ class Settings:
             "max_body_bytes": int(_env("MAX_BODY_BYTES", str(cls.max_body_bytes))),
             "max_upload_bytes": int(_env("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
             "public_base_url": _env("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
-            "trust_proxy": _env("TRUST_PROXY", "0").strip().lower() in ("1", "true", "yes", "on"),
+            "trust_proxy": _env_flag("TRUST_PROXY"),
             # -- throttling and logins
             "redis_url": _env("REDIS_URL", cls.redis_url).strip(),
             **{name: int(_env(name.upper(), str(getattr(cls, name)))) for name in (
@@ -87,7 +92,7 @@ class Settings:
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
             "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
             "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),
-            "otel": _env("OTEL", "0").strip().lower() in ("1", "true", "yes", "on"),
+            "otel": _env_flag("OTEL"),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -15,7 +15,16 @@ from pydantic import ValidationError
 from citysteward.cases.api.schemas import ActionBody, RateBody, ReopenBody, ReportBody
 from citysteward.cases.domain import idempotency
 from citysteward.cases.domain.access import STAFF_ACTIONS
-from citysteward.cases.domain.ledger import MAX_KEYWORD, MAX_UNIT_ID, QUERY_KEYS, parse_case_filter
+from citysteward.cases.domain.ledger import (
+    FLAG_WORDS,
+    MAX_KEYWORD,
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MAX_UNIT_ID,
+    ORDERS,
+    QUERY_KEYS,
+    parse_case_filter,
+)
 from citysteward.cases.domain.model import Action, CaseState, Source
 from citysteward.cases.services import actions as case_service
 from citysteward.cases.services import intake, limits, photos
@@ -118,7 +127,7 @@ async def create_report(request: Request, response: Response, rt: RuntimeDep, us
             "track_url": f"/track/{result.case_no}?t={result.public_token}"}
 
 
-LEDGER_ORDERS = ("newest", "oldest", "deadline")
+FLAG = {"type": "string", "enum": list(FLAG_WORDS)}
 _DAY = "本地日期 YYYY-MM-DD（date_to 含当天），或带时区的 ISO 8601 时间"
 LEDGER_PARAMETERS = [
     query.parameter("state", "状态，可多选", {"type": "string", "enum": [s.value for s in CaseState]}, many=True),
@@ -132,12 +141,12 @@ LEDGER_PARAMETERS = [
     query.parameter("light", "计时灯，可多选", {"type": "string", "enum": [x.value for x in Light]}, many=True),
     query.parameter("date_from", f"上报时间起：{_DAY}"),
     query.parameter("date_to", f"上报时间止：{_DAY}"),
-    query.parameter("overdue", "1 只看超期，0 只看未超期", {"type": "string", "enum": ["1", "0", "true", "false"]}),
-    query.parameter("pending", "1 只看有待审批申请的", {"type": "string", "enum": ["1", "0", "true", "false"]}),
+    query.parameter("overdue", "1 只看超期，0 只看未超期", FLAG),
+    query.parameter("pending", "1 只看有待审批申请的", FLAG),
     query.parameter("q", "案件编号（前缀）或描述、地址中的文字", {"type": "string", "maxLength": MAX_KEYWORD}),
-    query.parameter("page", "页码", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}),
-    query.parameter("page_size", "每页条数", {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}),
-    query.parameter("order", "排序", {"type": "string", "enum": list(LEDGER_ORDERS), "default": "newest"}),
+    query.parameter("page", "页码", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+    query.parameter("page_size", "每页条数", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20}),
+    query.parameter("order", "排序", {"type": "string", "enum": list(ORDERS), "default": "newest"}),
 ]
 
 
@@ -149,9 +158,9 @@ async def list_cases(request: Request, rt: RuntimeDep, user: CurrentStaff) -> Re
     # (docs/performance.md, "Fourth round"). The parameters are documented in `LEDGER_PARAMETERS`.
     params = request.query_params
     f = parse_case_filter({key: params.getlist(key) for key in QUERY_KEYS}, rt.settings.tz)
-    page = query.integer(params, "page", 1, 1, 100000)
-    page_size = query.integer(params, "page_size", 20, 1, 200)
-    order = query.choice(params, "order", "newest", LEDGER_ORDERS)
+    page = query.integer(params, "page", 1, 1, MAX_PAGE)
+    page_size = query.integer(params, "page_size", 20, 1, MAX_PAGE_SIZE)
+    order = query.choice(params, "order", "newest", ORDERS)
     # On the event loop, not in the thread pool: a page is two indexed reads that never wait on a lock
     # (WAL / MVCC) and a few milliseconds of Python; handing it to a thread cost more than the work, in
     # GIL hand-offs between the pool and the loop (docs/performance.md, "Threads").

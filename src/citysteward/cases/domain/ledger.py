@@ -23,6 +23,9 @@ from citysteward.kernel.text import clean_text
 # Matches beyond this are reported as "10,000+": a ledger page needs no exact count of a million rows.
 COUNT_CAP = 10_000
 MAX_KEYWORD = 100
+ORDERS = ("newest", "oldest", "deadline")  # newest / oldest reported first, nearest deadline first
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 200
 MAX_UNIT_ID = 2**53  # an id past this is a bad value (422), never an overflow in the database driver
 
 
@@ -71,6 +74,7 @@ QUERY_KEYS: Mapping[str, str] = {
 }
 
 _TRUE, _FALSE = ("1", "true", "on", "yes"), ("0", "false", "off", "no")
+FLAG_WORDS = _TRUE + _FALSE  # what `overdue` and `pending` accept (any case)
 _ENUMS: Mapping[str, tuple[type[Enum], str]] = {
     "state": (CaseState, "状态"), "source": (Source, "来源"), "light": (Light, "计时灯"),
 }

@@ -10,7 +10,8 @@ from typing import Any
 from citysteward.assets.services import components as component_services
 from citysteward.cases.domain.access import REPORTER_ACTIONS, is_reporter, may_act_on, visible_ledger
 from citysteward.cases.domain.case import PUBLIC_NOTE_ACTIONS, Case, Event
-from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
+from citysteward.cases.domain.ledger import COUNT_CAP, MAX_PAGE_SIZE, CaseFilter
+from citysteward.cases.domain.ledger import ORDERS as LEDGER_ORDERS
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, allowed_actions, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Satisfaction, Source
 from citysteward.cases.domain.plain import plain_state, plain_step
@@ -281,9 +282,9 @@ def list_cases(
     rt: Runtime, actor: Actor, f: CaseFilter, page: int = 1, page_size: int = 20, order: str = "newest"
 ) -> dict[str, Any]:
     """A page of the ledger this actor may read (see `access.visible_ledger`)."""
-    if page < 1 or not 1 <= page_size <= 200:
-        raise InvalidInput("分页参数错误：page ≥ 1，page_size 在 1–200 之间")
-    if order not in ("newest", "oldest", "deadline"):
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"分页参数错误：page ≥ 1，page_size 在 1–{MAX_PAGE_SIZE} 之间")
+    if order not in LEDGER_ORDERS:
         raise InvalidInput(f"不支持的排序：{order}")
     visible, offset = visible_ledger(f, actor), (page - 1) * page_size
     found = glances(rt).cases.ledger(visible, page_size, offset, order)  # the common shapes: one statement

@@ -238,14 +238,14 @@ class GridIndex:
             if found >= 0:
                 return self._codes[found]
             if found == -1:
-                raise OutsideCity(f"该位置不在本市任何网格内（经度 {x:.6f}, 纬度 {y:.6f}）", {"lon": x, "lat": y})
+                raise _outside(x, y)
         return self.locate_by_shape(x, y)
 
     def locate_by_shape(self, x: float, y: float) -> str:
         """`locate` by the grids' shapes alone (the tree), without the lattice table."""
         hits = self._tree.query(Point(x, y), predicate="intersects")
         if len(hits) == 0:
-            raise OutsideCity(f"该位置不在本市任何网格内（经度 {x:.6f}, 纬度 {y:.6f}）", {"lon": x, "lat": y})
+            raise _outside(x, y)
         return self._codes[int(hits.min())]
 
     def locate_or_none(self, lon: float, lat: float) -> str | None:
@@ -306,3 +306,7 @@ class GridIndex:
 
         idx = self.locate_indices(lons, lats)
         return self._code_or_none[idx]
+
+
+def _outside(x: float, y: float) -> OutsideCity:
+    return OutsideCity(f"该位置不在本市任何网格内（经度 {x:.6f}, 纬度 {y:.6f}）", {"lon": x, "lat": y})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,8 +13,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from citysteward.kernel import errors as e
 from citysteward.kernel.errors import DomainError
 from citysteward.platform.http.forms import FormRefused
-
-log = logging.getLogger("citysteward.api")
 
 _FIELD_MESSAGES = {
     "missing": "缺少必填字段",

@@ -46,6 +46,14 @@ _LEDGER_STATEMENTS: dict[tuple[str, LedgerShape, str], Any] = {}
 
 
 ONE = ":1"  # a shape's mark for a key given one value: `column = :value`, not an IN list rendered per call
+# Keys matched against a list of values (one value: an equality): the filter's columns and the actor's units.
+VALUE_COLUMNS = {**FILTER_COLUMNS, "led_by": cases_tables.cases.c.main_unit_id}
+
+
+def _matches(column: Any, name: str) -> Any:
+    """`column = :key` for a shape name marked ONE, else `column IN (:key…)`."""
+    key = name.removesuffix(ONE)
+    return column == bindparam(key) if name.endswith(ONE) else column.in_(bindparam(key, expanding=True))
 
 
 def _values(shape: list[str], params: dict[str, Any], name: str, values: list[Any]) -> None:
@@ -90,10 +98,9 @@ def ledger_conditions(shape: LedgerShape) -> list[Any]:
     c = cases_tables.cases.c
     conds: list[Any] = []
     for name in shape:
-        key = name.removesuffix(ONE)
-        column = c.main_unit_id if key == "led_by" else FILTER_COLUMNS.get(key)
+        column = VALUE_COLUMNS.get(name.removesuffix(ONE))
         if column is not None:
-            conds.append(column == bindparam(key) if name.endswith(ONE) else column.in_(bindparam(key, expanding=True)))
+            conds.append(_matches(column, name))
         elif name == "reported_from":
             conds.append(c.reported_at >= bindparam("reported_from", type_=c.reported_at.type))
         elif name == "reported_before":
@@ -148,17 +155,14 @@ def ledger_summary_count(shape: LedgerShape) -> Any | None:
         s = cases_tables.case_state_counts.c
         stmt = select(func.coalesce(func.sum(s.n), 0))
         for name in shape:
-            key_name = name.removesuffix(ONE)
-            column = s.state if key_name == "states" else s.district_code
-            stmt = stmt.where(column == bindparam(key_name) if name.endswith(ONE)
-                              else column.in_(bindparam(key_name, expanding=True)))
+            stmt = stmt.where(_matches(s.state if name.removesuffix(ONE) == "states" else s.district_code, name))
         _LEDGER_STATEMENTS[key] = stmt
     return stmt
 
 
 def plain(shape: LedgerShape) -> bool:
     """Whether the shape's statements bind plain values only (no IN list rendered per call): a glance."""
-    return all(name.endswith(ONE) or name not in FILTER_COLUMNS and name != "led_by" for name in shape)
+    return all(name.endswith(ONE) or name not in VALUE_COLUMNS for name in shape)
 
 
 TOTAL = "ledger_total"
