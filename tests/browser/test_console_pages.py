@@ -77,18 +77,25 @@ def test_workbench_ledger_map_and_dashboard(new_page, city: City, clock, tmp_pat
     shoot(screen, "dashboard", full_page=False)
 
 
+def _cycle(page, day: str) -> None:
+    """Click a day of the calendar and wait for the server's answer (htmx swaps the new cell in)."""
+    with page.expect_response(lambda r: r.url.endswith("/console/admin/calendar/day")) as answer:
+        page.locator(f"button.day[data-day='{day}']").click()
+    assert answer.value.status == 200
+
+
 def test_admin_edits_the_calendar_by_clicking_days(new_page, city: City) -> None:
     page = new_page("admin")
     page.goto("/console/admin/calendar?year=2026")
     day = page.locator("button.day[data-day='2026-12-05']")  # a Saturday
     expect(day).to_have_class("day weekend")
-    day.click()
+    _cycle(page, "2026-12-05")
     expect(page.locator("button.day[data-day='2026-12-05']")).to_have_class("day weekend holiday")
-    page.locator("button.day[data-day='2026-12-05']").click()
+    _cycle(page, "2026-12-05")
     expect(page.locator("button.day[data-day='2026-12-05']")).to_have_class("day weekend workday")
     kinds = {d["day"]: d["kind"] for d in calendar.calendar_view(city.rt, 2026)["days"]}
     assert kinds["2026-12-05"] == "workday"
-    page.locator("button.day[data-day='2026-12-05']").click()
+    _cycle(page, "2026-12-05")
     expect(page.locator("button.day[data-day='2026-12-05']")).to_have_class("day weekend")
     assert date(2026, 12, 5).isoformat() not in {d["day"] for d in calendar.calendar_view(city.rt, 2026)["days"]}
     expect(page.locator("button.day[data-day='2026-10-01']")).to_contain_text("休")  # National Day, from the seed
