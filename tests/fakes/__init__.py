@@ -137,6 +137,9 @@ class _FakeCaseGlances:
     def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
         self.factory = factory
 
+    def change_stamp(self) -> tuple[int, str] | None:
+        return None  # no change stamp in memory: every ledger page is read afresh
+
     def ledger(self, f: CaseFilter, limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int] | None:
         with self.factory(readonly=True) as uow:
             return uow.cases.ledger(f, limit, offset, order, COUNT_CAP)

@@ -61,6 +61,11 @@ class IdempotencyRepository(Protocol):
 
 
 class CaseGlances(Protocol):
+    def change_stamp(self) -> tuple[int, str] | None:
+        """The case table's change stamp (count, epoch): it reads differently after any committed change to
+        a case, by any worker (migration 0016). None where the store keeps none."""
+        ...
+
     def ledger(self, f: CaseFilter, limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int] | None:
         """A ledger page and its exact total in one statement outside a unit of work, or None when the
         filter's shape needs one (the repository's `ledger` then reads it)."""

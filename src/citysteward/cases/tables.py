@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -183,5 +184,18 @@ case_state_counts = Table(
     Column("district_code", String(6), nullable=False),
     Column("n", Integer, nullable=False),
     PrimaryKeyConstraint("state", "district_code", name="pk_case_state_counts"),
+    info={"derived": True},
+)
+
+# The case table's change stamp (migration 0016; docs/performance.md, "Fifth round"): one row whose count
+# every committed change to `cases` raises, and a random epoch written with the row. Ledger pages are kept
+# per worker under the stamp they were read at, and served again only while it reads the same.
+case_change_stamp = Table(
+    "case_change_stamp",
+    metadata,
+    Column("id", Integer, autoincrement=False, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("epoch", String(32), nullable=False),
+    PrimaryKeyConstraint("id", name="pk_case_change_stamp"),
     info={"derived": True},
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from citysteward.assets.services import components as component_services
 from citysteward.cases.domain.access import REPORTER_ACTIONS, is_reporter, may_act_on, visible_ledger
@@ -31,6 +31,7 @@ from citysteward.kernel.timelimit import TimeLimit
 from citysteward.notify import services as notify_services
 from citysteward.org.services import access, accounts
 from citysteward.platform.runtime import Runtime
+from citysteward.platform.stamped import StampedCache
 from citysteward.worktime import services as worktime_services
 
 
@@ -278,23 +279,40 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
     }
 
 
+# Ledger pages kept per worker under the case table's change stamp (docs/performance.md, "Fifth round").
+KEPT_PAGES = 256  # per worker; the least recently used go first
+KEPT_BEFORE_OFFSET = 600  # only a ledger's first pages are kept: exports and deep paging read through
+
+
 def list_cases(
     rt: Runtime, actor: Actor, f: CaseFilter, page: int = 1, page_size: int = 20, order: str = "newest"
 ) -> dict[str, Any]:
-    """A page of the ledger this actor may read (see `access.visible_ledger`)."""
+    """A page of the ledger this actor may read (see `access.visible_ledger`).
+
+    Leaders, the command centre and every unit open the same first pages over and over, and between two
+    changes to a case they read the same. Each worker keeps the pages it built under the case table's change
+    stamp (migration 0016: any committed change to a case, by any worker, changes it) and the reference
+    names they were labelled with; the stamp is read first, so a page is never older than the stamp it is
+    kept under, and a kept page is served only while the stamp reads the same. The answer is shared: read
+    it, do not change it."""
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"分页参数错误：page ≥ 1，page_size 在 1–{MAX_PAGE_SIZE} 之间")
     if order not in LEDGER_ORDERS:
         raise InvalidInput(f"不支持的排序：{order}")
     visible, offset = visible_ledger(f, actor), (page - 1) * page_size
+    stamp = glances(rt).cases.change_stamp() if offset < KEPT_BEFORE_OFFSET else None
+    units = accounts.unit_names(rt)
+    catalogue = catalogue_services.catalogue(rt)
+    areas = geography_services.area_names(rt)
+    kept: StampedCache = rt.singleton("cases.ledger_pages", lambda: StampedCache(KEPT_PAGES))
+    key, kept_under = (visible, page_size, offset, order), (stamp, id(units), id(catalogue), id(areas))
+    if stamp is not None and (hit := kept.get(key, kept_under)) is not None:
+        return cast(dict[str, Any], hit[0])
     found = glances(rt).cases.ledger(visible, page_size, offset, order)  # the common shapes: one statement
     if found is None:
         with unit_of_work(rt, readonly=True) as uow:
             found = uow.cases.ledger(visible, page_size, offset, order, COUNT_CAP)
     rows, total = found
-    units = accounts.unit_names(rt)
-    catalogue = catalogue_services.catalogue(rt)
-    areas = geography_services.area_names(rt)
     state_label, source_label = CaseState.label_of, Source.label_of
     items = []
     for r in rows:
@@ -305,8 +323,12 @@ def list_cases(
             "light_label": deadlines.Light(r["light"]).label if r["light"] else None,
         })
     capped = total > COUNT_CAP
-    return {"items": items, "total": min(total, COUNT_CAP), "total_capped": capped, "page": page,
-            "page_size": page_size}
+    listed = {"items": items, "total": min(total, COUNT_CAP), "total_capped": capped, "page": page,
+              "page_size": page_size}
+    if stamp is not None:
+        # The names are kept with the page, so their ids (in `kept_under`) cannot pass to newer names.
+        kept.put(key, kept_under, (listed, units, catalogue, areas))
+    return listed
 
 
 def nearby_open_cases(rt: Runtime, lon: float, lat: float, category_code: str | None, limit: int = 10) -> list[dict[str, Any]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.store.cases.ledger import (
     LIST_COLUMNS,
@@ -18,14 +20,20 @@ from citysteward.cases.store.cases.ledger import (
     ledger_summary_count,
     plain,
 )
+from citysteward.cases.tables import case_change_stamp
 from citysteward.platform.quickread import QuickReads
 
 _KEYS = tuple(str(c.key) for c in LIST_COLUMNS)  # the total, one more column, is left out by zip
+_STAMP = select(case_change_stamp.c.n, case_change_stamp.c.epoch).where(case_change_stamp.c.id == 1)
 
 
 class SqlCaseGlances:
     def __init__(self, reads: QuickReads) -> None:
         self.reads = reads
+
+    def change_stamp(self) -> tuple[int, str] | None:
+        found = self.reads.first(_STAMP, {})
+        return (int(found[0]), str(found[1])) if found is not None else None
 
     def ledger(self, f: CaseFilter, limit: int, offset: int, order: str) -> tuple[list[dict[str, Any]], int] | None:
         shape, params = ledger_params(f)
