@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from citysteward.cases.domain.ledger import CaseFilter
@@ -18,7 +19,7 @@ from citysteward.kernel.actor import Actor
 from citysteward.org.services import accounts
 from citysteward.platform.db import make_engine
 from citysteward.platform.runtime import Runtime
-from citysteward.platform.stamped import StampedCache
+from citysteward.platform.stamped import SharedAnswer, StampedCache
 from tests.builders.cases import GARBAGE, MANHOLE, _second_runtime, dispatched, report, step
 from tests.conftest import City
 
@@ -182,3 +183,18 @@ def test_postgres_writers_do_not_queue_on_the_stamp_before_they_commit(city: Cit
         assert before is not None and after is not None and after[0] == before[0] + 1
     finally:
         engine.dispose()
+
+
+def test_the_rest_ledger_serves_a_kept_page_written_once_and_shows_the_next_change(
+        city: City, other: Runtime, client: TestClient, token) -> None:
+    numbers = [report(city, GARBAGE, seq=s + 1) for s in range(3)]
+    headers = token("leader")
+    first = client.get("/api/v1/cases?page_size=100", headers=headers)
+    assert first.status_code == 200, first.text
+    kept = cases.list_cases(city.rt, city.actor("leader"), EVERYTHING, 1, 100)
+    assert isinstance(kept, SharedAnswer) and kept.rendered == first.content  # written once, then served as is
+    assert client.get("/api/v1/cases?page_size=100", headers=headers).content == first.content
+    assert first.json()["total"] == 3 and [i["case_no"] for i in first.json()["items"]] == numbers[::-1]
+    step(City(other, city.units, city.users), "acceptor", numbers[1], Action.REGISTER)  # another worker
+    after = client.get("/api/v1/cases?page_size=100", headers=headers).json()
+    assert {i["case_no"]: i["state"] for i in after["items"]}[numbers[1]] == CaseState.REGISTERED.value

@@ -37,3 +37,14 @@ class StampedCache:
 
     def __len__(self) -> int:
         return len(self._data)
+
+
+class SharedAnswer(dict[str, Any]):
+    """A dict answer kept and handed to many callers as it is (a kept ledger page): nobody changes it, so
+    an edge that turns it into bytes keeps them in `rendered` and writes them once (platform/http/fastjson.py)."""
+
+    __slots__ = ("rendered",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rendered: bytes | None = None

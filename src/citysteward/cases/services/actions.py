@@ -31,7 +31,7 @@ from citysteward.kernel.timelimit import TimeLimit
 from citysteward.notify import services as notify_services
 from citysteward.org.services import access, accounts
 from citysteward.platform.runtime import Runtime
-from citysteward.platform.stamped import StampedCache
+from citysteward.platform.stamped import SharedAnswer, StampedCache
 from citysteward.worktime import services as worktime_services
 
 
@@ -323,8 +323,8 @@ def list_cases(
             "light_label": deadlines.Light(r["light"]).label if r["light"] else None,
         })
     capped = total > COUNT_CAP
-    listed = {"items": items, "total": min(total, COUNT_CAP), "total_capped": capped, "page": page,
-              "page_size": page_size}
+    listed = SharedAnswer(items=items, total=min(total, COUNT_CAP), total_capped=capped, page=page,
+                          page_size=page_size)
     if stamp is not None:
         # The names are kept with the page, so their ids (in `kept_under`) cannot pass to newer names.
         kept.put(key, kept_under, (listed, units, catalogue, areas))

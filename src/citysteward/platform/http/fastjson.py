@@ -13,6 +13,8 @@ from typing import Any
 import orjson
 from fastapi.responses import JSONResponse
 
+from citysteward.platform.stamped import SharedAnswer
+
 OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
@@ -31,4 +33,8 @@ class FastJSON(JSONResponse):
     """A JSONResponse (same media type and headers) whose body orjson writes."""
 
     def render(self, content: Any) -> bytes:
+        if isinstance(content, SharedAnswer):  # served many times as it is: written once (two racing
+            if content.rendered is None:  # threads would write the same bytes)
+                content.rendered = dumps(content)
+            return content.rendered
         return dumps(content)
