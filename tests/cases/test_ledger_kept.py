@@ -153,6 +153,8 @@ def test_deep_pages_and_other_actors_are_kept_apart(city: City) -> None:
     assert len(second_page["items"]) == 2 and cases.list_cases(rt, leader, EVERYTHING, page=2, page_size=4) is second_page
     deep = cases.list_cases(rt, leader, EVERYTHING, page=31, page_size=20)  # offset 600: read through, not kept
     assert deep["items"] == [] and cases.list_cases(rt, leader, EVERYTHING, page=31, page_size=20) is not deep
+    big = cases.list_cases(rt, leader, EVERYTHING, page=1, page_size=200)  # the map's and exports' pages
+    assert big["total"] == 6 and cases.list_cases(rt, leader, EVERYTHING, page=1, page_size=200) is not big
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite has one writer at a time anyway

@@ -280,8 +280,9 @@ def public_case(rt: Runtime, case_no: str, token: str | None = None) -> dict[str
 
 
 # Ledger pages kept per worker under the case table's change stamp (docs/performance.md, "Fifth round").
-KEPT_PAGES = 256  # per worker; the least recently used go first
+KEPT_PAGES = 128  # per worker, the least recently used go first: at most ~28 MiB (100 rows and their JSON ≈ 220 KiB)
 KEPT_BEFORE_OFFSET = 600  # only a ledger's first pages are kept: exports and deep paging read through
+KEPT_PAGE_SIZE = 100  # and pages people read (the console's 20–100 rows), not the map's and exports' 200
 
 
 def list_cases(
@@ -300,7 +301,8 @@ def list_cases(
     if order not in LEDGER_ORDERS:
         raise InvalidInput(f"不支持的排序：{order}")
     visible, offset = visible_ledger(f, actor), (page - 1) * page_size
-    stamp = glances(rt).cases.change_stamp() if offset < KEPT_BEFORE_OFFSET else None
+    keep = offset < KEPT_BEFORE_OFFSET and page_size <= KEPT_PAGE_SIZE
+    stamp = glances(rt).cases.change_stamp() if keep else None
     units = accounts.unit_names(rt)
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)
