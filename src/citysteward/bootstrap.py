@@ -52,7 +52,7 @@ from citysteward.org.web import shell as admin_shell
 from citysteward.patrols import api as patrols_api
 from citysteward.patrols import web as patrols_pages
 from citysteward.platform import heap
-from citysteward.platform.db import make_engine
+from citysteward.platform.db import Checkpoints, make_engine
 from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
@@ -152,9 +152,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(warm, rt)
+        engine = getattr(rt.uow, "engine", None)  # the SQL store's (the tests' in-memory store has none)
+        checkpoints = Checkpoints.start_for(engine) if engine is not None else None
+        _app.state.checkpoints = checkpoints
         if settle_heap:
             log.info("start-up heap settled: %d objects frozen", heap.settle())
         yield
+        if checkpoints is not None:
+            checkpoints.stop()
 
     app = FastAPI(
         lifespan=lifespan,
