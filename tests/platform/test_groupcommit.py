@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
 
 import pytest
+from sqlalchemy import bindparam, text
 
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.services import actions as cases
@@ -101,6 +102,13 @@ def test_a_batch_is_written_with_multi_row_statements(city: City) -> None:
         results = intake._write_many(city.rt, uow, prepared)
         uow.commit()
     assert [int(r.case_no.rsplit("-", 1)[1]) for r in results] == [1, 2, 3, 4, 5]
-    for r in results:
+    assert len({r.id for r in results}) == 5
+    for i, r in enumerate(results):  # each id is its own report's, in the batch's order
         detail = cases.case_detail(city.rt, r.case_no, city.actor("leader"))
-        assert detail.description.startswith("批") and [e.action for e in detail.timeline] == ["report"]
+        assert detail.id == r.id and detail.description == f"批{i}"
+        assert [e.action for e in detail.timeline] == ["report"]
+    with city.rt.uow(readonly=True) as uow:
+        linked = uow.conn.execute(text("SELECT c.description FROM case_events e JOIN cases c ON c.id = e.case_id "
+                                       "WHERE e.case_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                                  {"ids": [r.id for r in results]}).scalars().all()
+    assert sorted(linked) == [f"批{i}" for i in range(5)]  # each step on its own case
