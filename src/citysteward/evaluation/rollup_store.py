@@ -9,11 +9,13 @@ cases now, overdue now) is answered live, from the state indexes."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from citysteward.cases.tables import case_change_stamp
 from citysteward.cases.tables import case_state_counts as _s
 from citysteward.evaluation.store import _ON_CLOCK, _OPEN, _STEP_ACTIONS, SqlDashboardQueries, _cases
 from citysteward.evaluation.tables import case_day_totals as _d
@@ -38,9 +40,12 @@ class SqlRollupQueries:
         return self._offset
 
     def rebuild(self, offset_minutes: int) -> int:
-        """Empty the rollups and count every stored step again under this offset; rows written."""
-        for table in (_r, _d, _s, rollup_settings):
+        """Empty the rollups and count every stored step again under this offset; rows written. The case
+        table's change stamp is written anew under a new epoch too: cases loaded with the triggers held off
+        (a bulk load) changed no stamp, and a worker's kept ledger pages must not outlive them."""
+        for table in (_r, _d, _s, rollup_settings, case_change_stamp):
             self.conn.execute(table.delete())
+        self.conn.execute(case_change_stamp.insert().values(id=1, n=0, epoch=secrets.token_hex(8)))
         self.conn.execute(rollup_settings.insert().values(id=1, utc_offset_minutes=offset_minutes))
         self._offset = offset_minutes
         columns = ", ".join((*KEY, "n", "on_time"))
