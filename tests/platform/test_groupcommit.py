@@ -65,6 +65,31 @@ def test_one_bad_item_fails_alone_and_the_rest_commit() -> None:
     assert committed == [0, 1, 2, 4, 5]
 
 
+def test_what_comes_in_while_the_writer_waits_for_the_database_joins_its_batch() -> None:
+    """The writer gathers its batch once it holds the database: items queued while it waited for the write
+    lock (another worker writing) are written with the first, not after another wait."""
+    FakeUow.commits = []
+    opening, held = threading.Event(), threading.Event()
+
+    def open_uow() -> FakeUow:
+        opening.set()
+        assert held.wait(5)  # the lock another worker holds
+        return FakeUow()
+
+    def write_many(uow: FakeUow, items: list[int]) -> list[int]:
+        uow.items.extend(items)
+        return [i * 10 for i in items]
+
+    gc: GroupCommit[int, int] = GroupCommit(open_uow, lambda uow, i: write_many(uow, [i])[0],  # type: ignore[arg-type]
+                                            write_many=write_many)  # type: ignore[arg-type]
+    first = gc.enqueue(1)
+    assert opening.wait(5)  # the writer took the first item and waits for the database
+    later = [gc.enqueue(i) for i in (2, 3, 4)]
+    held.set()
+    assert [f.result(5) for f in (first, *later)] == [10, 20, 30, 40]
+    assert FakeUow.commits == [[1, 2, 3, 4]]  # one transaction for all four
+
+
 def test_concurrent_reports_get_unique_consecutive_numbers(city: City) -> None:
     lon, lat = grid_point(1, 2)
     actor = city.actor("hotline")

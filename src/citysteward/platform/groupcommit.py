@@ -2,7 +2,10 @@
 
 A report is validated and prepared by the caller's thread; the write itself joins a queue. One writer
 thread drains the queue and writes everything waiting in a single unit of work, so N concurrent reports
-pay for one BEGIN/COMMIT instead of N. If the shared transaction fails, every item is retried on its
+pay for one BEGIN/COMMIT instead of N. The queue is drained once the unit of work is open, i.e. once
+the writer holds the database (SQLite: the write lock shared by the worker processes, which it may have
+waited for while another worker wrote): what came in meanwhile joins this batch instead of waiting for
+the lock again. If the shared transaction fails, every item is retried on its
 own, so one bad item never takes the others down and each caller gets its own result or error.
 Callers block until their item is committed: an acknowledged report is durable like any other."""
 
@@ -47,17 +50,22 @@ class GroupCommit(Generic[U, T, R]):
 
     def _run(self) -> None:
         while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._max:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            self._commit(batch)
+            self._commit([self._queue.get()], gather=True)
 
-    def _commit(self, batch: list[tuple[T, Future[R]]]) -> None:
+    def _gather(self, batch: list[tuple[T, Future[R]]]) -> None:
+        while len(batch) < self._max:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+
+    def _commit(self, batch: list[tuple[T, Future[R]]], gather: bool = False) -> None:
+        """`gather`: add what is waiting in the queue once the unit of work is open (the one-by-one
+        retries of a failed batch gather nothing)."""
         try:
             with self._open() as uow:
+                if gather:
+                    self._gather(batch)
                 items = [item for item, _ in batch]
                 if self._write_many is not None and len(items) > 1:
                     results = self._write_many(uow, items)
