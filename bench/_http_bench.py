@@ -49,6 +49,7 @@ from bench._city import (  # noqa: E402
     machine,
     open_runtime,
     percentile,
+    settle,
 )
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -281,6 +282,7 @@ def run_round(args: argparse.Namespace, kind: str, tag: str, paths: list[str], f
               media: str, cs: dict[str, Any], fl: dict[str, Any]) -> dict[tuple[str, str], Result]:
     """The floor, then CitySteward with each worker count, on every path: one set of back-to-back ratios."""
     results: dict[tuple[str, str], Result] = {}
+    settle(kind)
     server = Server("bench.floor:app", {"FLOOR_DATABASE_URL": floor_url}, args.workers)
     try:
         for path in paths:
@@ -294,6 +296,7 @@ def run_round(args: argparse.Namespace, kind: str, tag: str, paths: list[str], f
         for path in paths:  # a fresh server per path: a profile per path
             profile = f"{args.profile}/{kind}-{path}-{workers}w" if args.profile else None
             env = {"CITYSTEWARD_DATABASE_URL": cs_url, "CITYSTEWARD_MEDIA_DIR": media}
+            settle(kind)
             server = Server("citysteward.asgi:app", env, workers, profile)
             if args.warmup:  # steady state: each worker's caches hold what the load asks for
                 drive(server.base, cs[path], args.warmup, args.concurrency)
