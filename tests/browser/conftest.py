@@ -62,7 +62,9 @@ def live_server(rt) -> Iterator[str]:
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # assertions wait out a slow answer on a loaded CI machine (default 5 s)
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -103,14 +105,12 @@ def watch() -> Iterator[Watch]:
 @pytest.fixture
 def new_page(browser, live_server: str, watch: Watch) -> Iterator[Callable[..., object]]:
     """A fresh browser context (own cookies) per call; `username` signs in through the login form."""
-    from playwright.sync_api import expect
     contexts = []
 
     def make(username: str | None = None, **context_args: object) -> object:
         context = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
                                       **{"viewport": {"width": 1440, "height": 900}, **context_args})
         context.set_default_timeout(30_000)  # page loads on a loaded 2-core CI machine
-        expect.set_options(timeout=15_000)  # an assertion waits out a slow answer there too (default 5 s)
         context.route("**/*", watch.route)
         contexts.append(context)
         page = context.new_page()

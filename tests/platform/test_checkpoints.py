@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from citysteward.bootstrap import create_app
 from citysteward.platform.db import Checkpoints, make_engine
 from citysteward.platform.runtime import Runtime
+from tests.builders.polling import wait_until
 
 
 def _in_database_file(db: Path, tmp_path: Path, marker: str) -> bool:
@@ -26,15 +27,6 @@ def _in_database_file(db: Path, tmp_path: Path, marker: str) -> bool:
         return conn.execute("SELECT count(*) FROM t WHERE v = ?", (marker,)).fetchone()[0] == 1
     finally:
         conn.close()
-
-
-def _wait_until(check, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def test_committed_rows_reach_the_database_file_without_a_commit_checkpointing(tmp_path: Path) -> None:
@@ -53,10 +45,10 @@ def test_committed_rows_reach_the_database_file_without_a_commit_checkpointing(t
     checkpoints = Checkpoints.start_for(engine, interval=0.05)
     assert checkpoints is not None
     try:
-        assert _wait_until(lambda: _in_database_file(db, tmp_path, "before"))
+        assert wait_until(lambda: _in_database_file(db, tmp_path, "before"), 15)
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO t VALUES ('after')"))
-        assert _wait_until(lambda: _in_database_file(db, tmp_path, "after"))
+        assert wait_until(lambda: _in_database_file(db, tmp_path, "after"), 15)
         assert checkpoints.runs >= 2
     finally:
         checkpoints.stop()

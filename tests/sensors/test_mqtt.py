@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from citysteward.cases.tables import cases
 from citysteward.sensors.mqtt import Subscriber, device_of
 from citysteward.sensors.tables import sensor_alarms, sensor_messages, sensor_rejects
+from tests.builders.polling import wait_until
 from tests.conftest import require
 from tests.sensors.conftest import Sensor, register
 
@@ -82,15 +83,6 @@ def _count(rt, stmt) -> int:
         return int(uow.conn.execute(stmt).scalar_one() or 0)
 
 
-def _wait(predicate, timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
 def test_topic_names_the_device():
     assert device_of("cs/sensors/JG-1/up", "cs/sensors") == "JG-1"
     assert device_of("cs/sensors/a/b/up", "cs/sensors") == ""
@@ -112,7 +104,7 @@ def test_tilt_repeats_recovery_and_forgery_over_mqtt(rt, tilt: Sensor, prefix: s
         pub.send(tilt.code, tilt.body({"tilt_deg": 60}, secret="dev_forged"))
         pub.send(tilt.code, b"\xff not json")
         pub.send(tilt.code, tilt.body({"tilt_deg": 3}))
-        assert _wait(lambda: sub.stats.applied == 13), sub.stats
+        assert wait_until(lambda: sub.stats.applied == 13), sub.stats
     finally:
         stop.set()
         worker.join(10)
@@ -145,7 +137,7 @@ def test_killed_mid_burst_and_restarted_every_message_counts_once(rt, city, db_u
     sent: list[str] = []
     try:
         ready = sensors[0].body(kind="heartbeat", msg_id="ready")
-        assert _wait(lambda: (pub.send(sensors[0].code, ready), _count(rt, select(func.count()).select_from(
+        assert wait_until(lambda: (pub.send(sensors[0].code, ready), _count(rt, select(func.count()).select_from(
             sensor_messages)) > 0)[1], timeout=60), "subscriber did not start"
         infos = []
         for n in range(400):
@@ -156,14 +148,14 @@ def test_killed_mid_burst_and_restarted_every_message_counts_once(rt, city, db_u
             infos.append(pub.send(s.code, body, wait=False))
             sent.append(msg_id)
             if n == 100:
-                assert _wait(lambda: _count(rt, select(func.count()).select_from(sensor_messages)) > 40, 30)
+                assert wait_until(lambda: _count(rt, select(func.count()).select_from(sensor_messages)) > 40, 30)
                 proc.send_signal(signal.SIGKILL)
                 proc.wait(10)
                 at_kill = _count(rt, select(func.count()).select_from(sensor_messages))
         for info in infos:
             info.wait_for_publish(30)  # the broker has every message (QoS 1 PUBACK to the publisher)
         proc = _subscriber(db_url, prefix, client_id, tmp_path)
-        done = _wait(lambda: _count(rt, select(func.count()).select_from(sensor_messages)) >= 401, timeout=90)
+        done = wait_until(lambda: _count(rt, select(func.count()).select_from(sensor_messages)) >= 401, timeout=90)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
@@ -204,7 +196,7 @@ def test_a_poison_message_is_set_aside_and_does_not_block_the_queue(rt, tilt: Se
         time.sleep(0.3)
         pub.send("POISON", tilt.body({"tilt_deg": 30}))
         pub.send(tilt.code, tilt.body({"tilt_deg": 30}))
-        assert _wait(lambda: sub.stats.applied == 2, timeout=30), sub.stats
+        assert wait_until(lambda: sub.stats.applied == 2, timeout=30), sub.stats
     finally:
         stop.set()
         worker.join(10)

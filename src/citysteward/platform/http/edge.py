@@ -32,7 +32,7 @@ from citysteward.platform.http.csrf import OriginCheck
 from citysteward.platform.http.errors import server_error
 from citysteward.platform.http.forms import FormCheck
 from citysteward.platform.http.headers import HeaderPolicy
-from citysteward.platform.http.limits import BodyLimit, declares_body
+from citysteward.platform.http.limits import READ_METHODS, BodyLimit, declares_body
 from citysteward.platform.http.replica import ReplicaPaths
 from citysteward.platform.http.urls import is_https
 from citysteward.platform.replica import replica_reads
@@ -40,7 +40,6 @@ from citysteward.platform.replica import replica_reads
 log = logging.getLogger("citysteward.api")
 
 Rewrite = Callable[[Scope], Scope]
-PLAIN = frozenset({"GET", "HEAD", "OPTIONS"})  # without a body: nothing to limit, check or parse
 
 
 class Edge:
@@ -75,7 +74,8 @@ class Edge:
                 message["headers"] = headers + [(name, value) for name, value in defaults if name not in present]
             await send(message)
 
-        inner = self.app if scope["method"] in PLAIN and not declares_body(scope) else self.checked
+        # A read without a body: nothing to limit, check or parse.
+        inner = self.app if scope["method"] in READ_METHODS and not declares_body(scope) else self.checked
         try:
             if self.replica is not None and self.replica.covers(scope):
                 with replica_reads():

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from citysteward.kernel.text import describe_char, first_forbidden
+from citysteward.platform.http.limits import READ_METHODS
 
 MAX_FIELD = 1024 * 1024  # Starlette's own part limit; beyond it Starlette refuses the form itself
 
@@ -160,7 +161,7 @@ class FormCheck:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in READ_METHODS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -24,7 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_JSON_DEPTH = 32  # GeoJSON multipolygons in a feature collection need 8
 MIB = 1024 * 1024
-BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # change nothing, carry no form
+BODILESS = READ_METHODS | {"DELETE"}  # normally without a body
 
 
 def declares_body(scope: Scope) -> bool:
