@@ -25,6 +25,7 @@ from citysteward.cases.store.cases.ledger import (
 )
 from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
+from citysteward.platform.rawinsert import RawInsert
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
 # hot intake path instead of re-keying a statement with every value inlined.
@@ -33,9 +34,10 @@ _CASE_BY_NO = select(cases_tables.cases).where(cases_tables.cases.c.case_no == b
 _CASE_BY_NO_LOCKED = _CASE_BY_NO.with_for_update()  # PostgreSQL: the row stays locked until commit
 _INSERT_CASE = insert(cases_tables.cases).returning(cases_tables.cases.c.id)
 _INSERT_EVENT = insert(cases_tables.case_events).returning(cases_tables.case_events.c.id)
-_INSERT_CASES_ORDERED = insert(cases_tables.cases).returning(cases_tables.cases.c.id, sort_by_parameter_order=True)
-_INSERT_CASES = insert(cases_tables.cases)
 _MAX_CASE_ID = select(func.coalesce(func.max(cases_tables.cases.c.id), 0))
+_NEXT_CASE_IDS = text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)")
+_RAW_CASES = RawInsert(cases_tables.cases)
+_RAW_EVENTS = RawInsert(cases_tables.case_events, [c.name for c in cases_tables.case_events.c if c.name != "id"])
 _NEXT_NUMBER = {
     name: fn(cases_tables.case_numbers)
     .values(day=bindparam("day"), last=bindparam("count"))
@@ -111,30 +113,27 @@ class SqlCaseRepository:
         return int(self.conn.execute(stmt, {"day": day, "count": count}).scalar_one())
 
     def add_many(self, cases: Sequence[Case]) -> None:
-        """A batch of new cases; sets `case.id`. PostgreSQL: one multi-row INSERT … RETURNING (ids come back
-        in parameter order). SQLite: ids numbered here, as SQLite itself would (`_next_sqlite_ids`), and one
-        plain executemany; SQLAlchemy's ordered RETURNING cost a third of the intake writer's time there
-        (docs/performance.md, "Fifth round")."""
+        """A batch of new cases (the intake writer's); sets `case.id`. The ids are reserved first
+        (`_reserve_ids`) and the rows go through the driver's executemany (`RawInsert`): the batch is
+        written while the day's number, and on SQLite the database, is held (docs/performance.md,
+        "Fifth round" and "Sixth round")."""
         rows = [case_to_row(c) for c in cases]
-        if self.conn.dialect.name == "sqlite":
-            ids: Sequence[int] = self._next_sqlite_ids(len(rows))
-            for row, case_id in zip(rows, ids, strict=True):
-                row["id"] = case_id
-            self.conn.execute(_INSERT_CASES, rows)
-        else:
-            ids = self.conn.execute(_INSERT_CASES_ORDERED, rows).scalars().all()
-        for case, case_id in zip(cases, ids, strict=True):
-            case.id = case_id
+        for row, case, case_id in zip(rows, cases, self._reserve_ids(len(rows)), strict=True):
+            row["id"] = case.id = case_id
+        _RAW_CASES.run(self.conn, rows)
 
-    def _next_sqlite_ids(self, n: int) -> range:
-        """The next `n` case ids on SQLite: the table's largest id plus one onwards, which is how SQLite numbers
-        a rowid table without AUTOINCREMENT. Safe because a SQLite write transaction holds the whole
-        database from its BEGIN IMMEDIATE (platform/db.py) to its commit: no other writer can take them."""
+    def _reserve_ids(self, n: int) -> Sequence[int]:
+        """The next `n` case ids. PostgreSQL: from the table's own sequence. SQLite: the table's largest id
+        plus one onwards, which is how SQLite numbers a rowid table without AUTOINCREMENT; safe because a
+        SQLite write transaction holds the whole database from its BEGIN IMMEDIATE (platform/db.py) to its
+        commit, so no other writer can take them."""
+        if self.conn.dialect.name == "postgresql":
+            return sorted(self.conn.execute(_NEXT_CASE_IDS, {"n": n}).scalars())
         start = int(self.conn.execute(_MAX_CASE_ID).scalar_one())
         return range(start + 1, start + 1 + n)
 
     def append_events(self, events: Sequence[Event]) -> None:
-        self.conn.execute(insert(cases_tables.case_events), [event_to_row(e) for e in events])
+        _RAW_EVENTS.run(self.conn, [event_to_row(e) for e in events])
 
     def append_notes(self, events: Sequence[Event]) -> None:
         """Notes on existing cases (state unchanged): each one is a step of its case's history, so the
@@ -151,21 +150,15 @@ class SqlCaseRepository:
         """Insert new cases with their whole histories (a year of demo cases), linking the events to the
         new case ids; sets `case.id`.
 
-        SQLite: multi-row INSERTs with ids numbered here (SQLite cannot return RETURNING ids in parameter
-        order from one statement, and its write lock is held for the whole transaction, so this is safe).
-        PostgreSQL: ids reserved from the table's own sequence, rows streamed with COPY (an INSERT per
-        row, even pipelined, is ten times slower at this size).
+        Ids are reserved first (`_reserve_ids`). SQLite: the driver's executemany (`RawInsert`).
+        PostgreSQL: rows streamed with COPY (an INSERT per row, even pipelined, is ten times slower at
+        this size).
         """
         if not cases_with_events:
             return
         conn = self.conn
         rows = [case_to_row(c) for c, _ in cases_with_events]
-        if conn.dialect.name == "postgresql":
-            ids: Sequence[int] = sorted(conn.execute(
-                text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"),
-                {"n": len(rows)}).scalars())
-        else:
-            ids = self._next_sqlite_ids(len(rows))
+        ids = self._reserve_ids(len(rows))
         events: list[dict[str, Any]] = []
         for row, (case, case_events), case_id in zip(rows, cases_with_events, ids, strict=True):
             row["id"] = case.id = case_id
@@ -177,9 +170,8 @@ class SqlCaseRepository:
             _copy(conn, cases_tables.cases, rows)
             _copy(conn, cases_tables.case_events, events)
         else:
-            conn.execute(_INSERT_CASES, rows)
-            if events:
-                conn.execute(insert(cases_tables.case_events), events)
+            _RAW_CASES.run(conn, rows)
+            _RAW_EVENTS.run(conn, events)
 
     def day_numbers(self) -> dict[str, int]:
         """The last case number taken on each day (`next_number` reserves more)."""
