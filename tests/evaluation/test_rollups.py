@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from citysteward.cases.domain.case import Event
 from citysteward.cases.domain.model import Action
 from citysteward.evaluation.services import dashboard, rollups
-from tests.builders.cases import dispatched, report, step
+from tests.builders.cases import GARBAGE, dispatched, report, step
 from tests.builders.months import generate_month
 from tests.conftest import City
 
@@ -96,3 +97,26 @@ def test_a_rebuild_refiles_the_same_rows_and_a_zone_change_turns_them_off(city: 
     assert not rollups.usable(city.rt)
     assert rollups.rebuild(city.rt) == len([k for k in before if k[0] == "step"])
     assert rollups.usable(city.rt) and rollups.check(city.rt).ok
+
+
+def test_steps_and_cases_written_in_one_statement_are_filed_together(city: City, clock: Any) -> None:
+    """The intake writer and the bulk load write many rows per statement; PostgreSQL files them with one
+    trigger call per statement (migration 0018), grouped by rollup key, and two steps of one statement
+    may share a key (two comments on one case the same day)."""
+    numbers = [report(city), report(city, seq=4), report(city, GARBAGE, seq=5)]
+    actor = city.actor("dispatcher")
+    with city.rt.uow() as uow:
+        cases = [uow.cases.get(no) for no in numbers]
+        at = city.rt.now()
+        comments = [Event(action=Action.COMMENT, from_state=c.state, to_state=c.state, actor=actor, at=at,
+                          note="已电话联系", case_id=c.id)
+                    for c in (cases[0], cases[0], cases[1], cases[2]) if c is not None]
+        uow.cases.append_notes(comments)
+        uow.commit()
+    assert rollups.check(city.rt).ok
+    stored = _steps(city)
+    assert sum(n for key, (n, _) in stored.items() if key[1] == "comment") == 4
+    assert sum(n for key, (n, _) in stored.items() if key[1] == "report") == 3
+    with city.rt.uow(readonly=True) as uow:
+        states = {k[1:]: n for k, (n, _) in uow.rollups.stored().items() if k[0] == "state"}
+    assert sum(states.values()) == 3

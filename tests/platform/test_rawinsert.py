@@ -84,3 +84,15 @@ def test_a_naive_time_is_refused_as_by_sqlalchemy(engine: Engine) -> None:
     with pytest.raises(ValueError, match="naive datetime"), engine.begin() as conn:
         raw.run(conn, [{**ROWS[0], "at": datetime(2026, 11, 26, 8, 0)}])
     assert _stored(engine) == []
+
+
+def test_a_large_batch_is_split_under_the_parameter_limit(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL gets one multi-row statement per chunk (at most 65,535 parameters a statement); SQLite
+    steps one statement per row. Every row arrives, in order, either way."""
+    from citysteward.platform import rawinsert
+
+    monkeypatch.setattr(rawinsert, "MAX_PARAMETERS", 10)  # five columns: two rows a statement
+    rows = [{**ROWS[i % 3], "name": f"第{i}条"} for i in range(7)]
+    with engine.begin() as conn:
+        RawInsert(sample, ["name", "at", "payload", "flag", "amount"]).run(conn, rows)
+    assert [r["name"] for r in _stored(engine)] == [f"第{i}条" for i in range(7)]
