@@ -99,7 +99,7 @@ def test_a_rebuild_refiles_the_same_rows_and_a_zone_change_turns_them_off(city: 
     assert rollups.usable(city.rt) and rollups.check(city.rt).ok
 
 
-def test_steps_and_cases_written_in_one_statement_are_filed_together(city: City, clock: Any) -> None:
+def test_steps_written_in_one_statement_are_filed_together(city: City, clock: Any) -> None:
     """The intake writer and the bulk load write many rows per statement; PostgreSQL files them with one
     trigger call per statement (migration 0018), grouped by rollup key, and two steps of one statement
     may share a key (two comments on one case the same day)."""

@@ -87,3 +87,24 @@ def test_the_sqlite_stamp_triggers_go_back_and_forth(tmp_path: Path) -> None:
         stamp_after("DELETE FROM cases")
         (command.downgrade if revision == "0016" else command.upgrade)(alembic_config(url), revision)
         assert upserts() == expect
+
+
+def test_the_postgresql_step_rollup_trigger_goes_back_and_forth() -> None:
+    """Migration 0018 files new steps once per statement; its downgrade restores 0015's row trigger."""
+    from alembic import command
+
+    def per_row(url: str) -> list[bool]:
+        engine = make_engine(url)
+        with engine.connect() as conn:  # bit 0 of tgtype: FOR EACH ROW
+            rows = conn.execute(text("SELECT (tgtype & 1) = 1 FROM pg_trigger WHERE tgname = 'trg_case_events_rollup'"))
+            found = [bool(r[0]) for r in rows]
+        engine.dispose()
+        return found
+
+    with scratch_pg_database("cs_steps") as url:
+        upgrade(url)
+        assert per_row(url) == [False]
+        command.downgrade(alembic_config(url), "0017")
+        assert per_row(url) == [True]
+        upgrade(url)
+        assert per_row(url) == [False]
