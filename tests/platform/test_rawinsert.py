@@ -96,3 +96,13 @@ def test_a_large_batch_is_split_under_the_parameter_limit(engine: Engine, monkey
     with engine.begin() as conn:
         RawInsert(sample, ["name", "at", "payload", "flag", "amount"]).run(conn, rows)
     assert [r["name"] for r in _stored(engine)] == [f"第{i}条" for i in range(7)]
+
+
+def test_a_connection_outside_a_transaction_begins_one(engine: Engine) -> None:
+    """As SQLAlchemy's own execute would: the rows are not written until the caller commits."""
+    raw = RawInsert(sample, ["name", "at", "payload", "flag", "amount"])
+    with engine.connect() as conn:
+        raw.run(conn, ROWS[:1])
+        assert conn.in_transaction()
+        conn.rollback()
+    assert _stored(engine) == []

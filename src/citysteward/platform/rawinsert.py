@@ -1,4 +1,4 @@
-"""Hot-path inserts compiled once and handed to the driver's own `executemany`.
+"""Hot-path inserts compiled once and handed straight to the database driver.
 
 SQLAlchemy Core prepares every `execute` call anew: it looks the statement up in its compiled cache,
 builds an execution context and runs each parameter set through the column types one value at a time.
@@ -54,6 +54,8 @@ class RawInsert:
         """Insert `rows` (dicts with at least this insert's columns) in the connection's transaction."""
         if not rows:
             return
+        if not conn.in_transaction():
+            conn.begin()  # as SQLAlchemy's own execute would (its autobegin): never a write outside one
         c = self._for(conn.dialect)
         values = [tuple(p(row[name]) if p is not None else row[name] for name, p in c.pairs) for row in rows]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

@@ -114,9 +114,9 @@ class SqlCaseRepository:
 
     def add_many(self, cases: Sequence[Case]) -> None:
         """A batch of new cases (the intake writer's); sets `case.id`. The ids are reserved first
-        (`_reserve_ids`) and the rows go through the driver's executemany (`RawInsert`): the batch is
-        written while the day's number, and on SQLite the database, is held (docs/performance.md,
-        "Fifth round" and "Sixth round")."""
+        (`_reserve_ids`) and the rows go straight to the driver (`RawInsert`): the batch is written
+        while the day's number, and on SQLite the database, is held (docs/performance.md, "Fifth round"
+        and "Sixth round")."""
         rows = [case_to_row(c) for c in cases]
         for row, case, case_id in zip(rows, cases, self._reserve_ids(len(rows)), strict=True):
             row["id"] = case.id = case_id
