@@ -14,6 +14,8 @@ Create Date: 2026-11-26 16:45:00
 
 from __future__ import annotations
 
+import importlib
+
 from alembic import op
 
 revision = "0017"
@@ -21,25 +23,24 @@ down_revision = "0016"
 branch_labels = None
 depends_on = None
 
-EVENTS = ("INSERT", "UPDATE", "DELETE")
-_OLD = ("INSERT INTO case_change_stamp (id, n, epoch) VALUES (1, 1, lower(hex(randomblob(8)))) "
-        "ON CONFLICT (id) DO UPDATE SET n = n + 1")
+_stamp = importlib.import_module("citysteward.platform.migrations.versions.0016_case_change_stamp")
 # The row is written anew at 0 (new epoch) only where it is missing, then raised like any other time.
-_NEW = ("INSERT OR IGNORE INTO case_change_stamp (id, n, epoch) VALUES (1, 0, lower(hex(randomblob(8)))); "
-        "UPDATE case_change_stamp SET n = n + 1 WHERE id = 1")
-
-
-def _replace(body: str) -> None:
-    for event in EVENTS:
-        op.execute(f"DROP TRIGGER IF EXISTS trg_cases_changed_{event.lower()}")
-        op.execute(f"CREATE TRIGGER trg_cases_changed_{event.lower()} AFTER {event} ON cases BEGIN {body}; END")
+_RAISE = ("INSERT OR IGNORE INTO case_change_stamp (id, n, epoch) VALUES (1, 0, lower(hex(randomblob(8)))); "
+          "UPDATE case_change_stamp SET n = n + 1 WHERE id = 1")
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _replace(_NEW)
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for statement in _stamp.drop_triggers("sqlite"):
+        op.execute(statement)
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        op.execute(f"CREATE TRIGGER trg_cases_changed_{event.lower()} AFTER {event} ON cases BEGIN {_RAISE}; END")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        _replace(_OLD)
+    """Migration 0016's triggers, as it created them."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for statement in (*_stamp.drop_triggers("sqlite"), *_stamp.create_triggers("sqlite")):
+        op.execute(statement)
