@@ -14,10 +14,15 @@ from tests.fakes.tables import FakeRepository, Row, new_row, ordered
 
 class FakeAreaRepository(FakeRepository):
     def upsert_areas(self, rows: Iterable[Row]) -> int:
+        self._w.next_id("area_change_stamp")  # as the database's triggers raise it (migration 0019)
         return self._upsert(self._w.areas, rows, {"parent_code": None, "geometry": None})
 
     def upsert_grids(self, rows: Iterable[Row]) -> int:
+        self._w.next_id("area_change_stamp")
         return self._upsert(self._w.grids, rows, {"area_m2": None})
+
+    def change_stamp(self) -> tuple[int, str] | None:
+        return self._r.seq.get("area_change_stamp", 0), "fake"
 
     @staticmethod
     def _upsert(table: dict[str, Row], rows: Iterable[Row], defaults: Row) -> int:

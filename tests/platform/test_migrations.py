@@ -108,3 +108,33 @@ def test_the_postgresql_step_rollup_trigger_goes_back_and_forth() -> None:
         assert per_row(url) == [True]
         upgrade(url)
         assert per_row(url) == [False]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_area_stamp_goes_back_and_forth(backend: str, tmp_path: Path) -> None:
+    """Migration 0019: the areas' change stamp and its triggers come and go with the migration."""
+    from contextlib import nullcontext
+
+    from alembic import command
+
+    def raised_by_an_area(url: str) -> int | None:
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO areas (code, name, level) VALUES ('410899', '测试区', 'district')"))
+                conn.execute(text("DELETE FROM areas WHERE code = '410899'"))
+            with engine.connect() as conn:
+                if "area_change_stamp" not in conn.dialect.get_table_names(conn):
+                    return None
+                return int(conn.execute(text("SELECT n FROM area_change_stamp WHERE id = 1")).scalar_one())
+        finally:
+            engine.dispose()
+
+    sqlite_url = f"sqlite:///{tmp_path / 'areas.db'}"
+    with nullcontext(sqlite_url) if backend == "sqlite" else scratch_pg_database("cs_areas") as url:
+        upgrade(url)
+        assert raised_by_an_area(url) == 2  # an insert and a delete, each a statement
+        command.downgrade(alembic_config(url), "0018")
+        assert raised_by_an_area(url) is None
+        upgrade(url)
+        assert raised_by_an_area(url) == 2

@@ -31,10 +31,9 @@ router = APIRouter(prefix="/api/v1")
 # ---------------------------------------------------------------- areas and grids
 # Map layers (docs/performance.md "Maps"): with `zoom`, outlines simplified to one screen pixel at that
 # zoom and coordinates rounded to a quarter pixel; gzip-compressed when the client accepts it. Encoded
-# and compressed once per worker and layer for LAYER_TTL seconds (outlines change rarely; an import
-# drops the copy in the worker that made it, the others see it within the TTL), so serving one costs a
-# dictionary lookup, not 1.4 MB of JSON encoding per map.
-LAYER_TTL = 60.0
+# and compressed once per worker and layer, and again only after an import has changed the outlines
+# (kept under the areas' change stamp: services.kept), so serving one costs a dictionary lookup, not
+# 1.4 MB of JSON encoding per map.
 Zoom = Annotated[int | None, Query(ge=MIN_ZOOM, le=MAX_ZOOM, description="地图缩放级别：按此级别简化边界并压缩坐标精度")]
 
 
@@ -46,7 +45,7 @@ def _layer(request: Request, rt: Runtime, level: str | None, parent: str | None,
         body = fastjson.dumps(fc)
         return body, gzip.compress(body, 6)
 
-    plain, packed = rt.cache.get(f"map_layer:{level}:{parent}:{zoom}", LAYER_TTL, build)
+    plain, packed = areas.kept(rt, f"map_layer:{level}:{parent}:{zoom}", build)
     if "gzip" in request.headers.get("accept-encoding", "").lower():
         return Response(packed, media_type="application/json",
                         headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})

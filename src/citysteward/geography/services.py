@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import shapely
@@ -18,36 +19,50 @@ from citysteward.kernel.privacy import mask_phone
 from citysteward.kernel.text import clean_text
 from citysteward.org.services import access
 from citysteward.org.services.audit import record_change
+from citysteward.platform.replica import primary_reads
 from citysteward.platform.runtime import Runtime
+from citysteward.platform.stamped import StampedCache
+
+T = TypeVar("T")
 
 
-class _BuiltIndex:
-    """The grid index a worker built last, with the rows it was built from (one pair, replaced whole)."""
+# What a worker derives from the outlines is kept under the areas' change stamp (migration 0019) and
+# derived again only when the stamp has moved: an import in any worker is seen by the others within
+# STAMP_CHECK seconds, and a worker whose outlines did not change reads one row, not all of them.
+STAMP_CHECK = 2.0
 
-    def __init__(self) -> None:
-        self.last: tuple[list[tuple[str, Any]], GridIndex] | None = None
+
+def kept(rt: Runtime, key: str, derive: Callable[[], T]) -> T:
+    """`derive()`'s value, derived once per change of the areas and grids. The stamp is looked at every
+    STAMP_CHECK seconds by the runtime cache's background refresh (no request waits for it), and read
+    before the data, from the primary: a value is never kept under a stamp newer than what it was
+    derived from."""
+    derived: StampedCache = rt.singleton("geography.kept", lambda: StampedCache(256))
+
+    def load() -> T:
+        with primary_reads():
+            with unit_of_work(rt, readonly=True) as uow:
+                stamp = uow.areas.change_stamp()
+            value = derived.get(key, stamp)
+            if value is None:
+                value = derive()
+                derived.put(key, stamp, value)
+        return cast(T, value)
+
+    return rt.cache.get(key, STAMP_CHECK, load)
 
 
 def grid_index(rt: Runtime) -> GridIndex:
-    """The point → grid index. Refreshed every minute (another worker may have imported grids); a refresh
-    that reads the same grids keeps the index it has instead of building it again (about 250 ms of CPU
-    per worker and minute for the demo city's 2,917 grids)."""
-    built = rt.singleton("geography.grid_index_built", _BuiltIndex)
+    """The point → grid index, built again only when the grids have changed (`kept`)."""
 
-    def load() -> GridIndex:
+    def build() -> GridIndex:
         with unit_of_work(rt, readonly=True) as uow:
             rows = uow.areas.grids(with_geometry=True)
         if not rows:
             raise OutsideCity("本市尚未导入网格数据，无法定位问题所在网格，请管理员先导入网格")
-        source = [(r["code"], r["geometry"]) for r in rows]
-        last = built.last
-        if last is not None and last[0] == source:
-            return last[1]
-        index = GridIndex((code, shapely.geometry.shape(geometry)) for code, geometry in source)
-        built.last = (source, index)
-        return index
+        return GridIndex((r["code"], shapely.geometry.shape(r["geometry"])) for r in rows)
 
-    return rt.cache.get("grid_index", 60.0, load)
+    return kept(rt, "grid_index", build)
 
 
 def area_names(rt: Runtime) -> dict[str, str]:
@@ -55,7 +70,8 @@ def area_names(rt: Runtime) -> dict[str, str]:
         with unit_of_work(rt, readonly=True) as uow:
             return uow.areas.names()
 
-    return rt.cache.get("area_names", 60.0, load)
+    return kept(rt, "area_names", load)
+
 
 LEVELS = {"district": 6, "street": 9, "community": 12, "grid": 15}
 LEVEL_LABELS = {"district": "区", "street": "街道", "community": "社区", "grid": "网格"}
@@ -113,6 +129,7 @@ def import_areas(rt: Runtime, actor: Actor, collection: dict[str, Any], crs: str
         n_grids = uow.areas.upsert_grids(grids)
         record_change(rt, uow, actor, "areas", "*", "import", None, {"areas": n_areas, "grids": n_grids, "crs": crs})
         uow.commit()
+    # This worker at once; the others within STAMP_CHECK seconds, as the import raised the stamp.
     rt.cache.drop("grid_index", "area_names")
     rt.cache.drop_prefix("map_layer:")  # the encoded map layers (api.py)
     return {"areas": n_areas, "grids": n_grids}

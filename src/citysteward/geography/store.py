@@ -71,6 +71,11 @@ class SqlAreaRepository:
         if members:
             self.conn.execute(insert(geography_tables.grid_members), [{**m, "grid_code": grid_code} for m in members])
 
+    def change_stamp(self) -> tuple[int, str] | None:
+        t = geography_tables.area_change_stamp
+        row = self.conn.execute(select(t.c.n, t.c.epoch).where(t.c.id == 1)).first()
+        return (int(row[0]), str(row[1])) if row is not None else None
+
     def names(self) -> dict[str, str]:
         out = {r.code: r.name for r in self.conn.execute(select(geography_tables.areas.c.code, geography_tables.areas.c.name))}
         out.update({r.code: r.name for r in self.conn.execute(select(geography_tables.grids.c.code, geography_tables.grids.c.name))})

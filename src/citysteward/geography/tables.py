@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Float,
     ForeignKey,
+    Integer,
+    PrimaryKeyConstraint,
     String,
     Table,
 )
@@ -49,4 +52,18 @@ grid_members = Table(
     Column("phone", String(32), nullable=True),
     Column("unit_id", ID, ForeignKey("units.id"), nullable=True),
     Column("user_id", ID, nullable=True),
+)
+
+# The change stamp of the areas and grids (migration 0019): one row whose count every committed change to
+# `areas` or `grids` raises, with a random epoch written with the row. Each worker keeps what it derives
+# from the outlines (the point → grid index, the names, the encoded map layers) under the stamp it was
+# read at, and derives it again only when the stamp moves (geography/services.py `kept`).
+area_change_stamp = Table(
+    "area_change_stamp",
+    metadata,
+    Column("id", Integer, autoincrement=False, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("epoch", String(32), nullable=False),
+    PrimaryKeyConstraint("id", name="pk_area_change_stamp"),
+    info={"derived": True},
 )
