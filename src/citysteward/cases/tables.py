@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Float,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 
 from citysteward.platform.db import ID, TS, metadata
+from citysteward.platform.tables import change_stamp_table
 
 responsibility_rules = Table(
     "responsibility_rules",
@@ -190,12 +190,4 @@ case_state_counts = Table(
 # The case table's change stamp (migration 0016; docs/performance.md, "Fifth round"): one row whose count
 # every committed change to `cases` raises, and a random epoch written with the row. Ledger pages are kept
 # per worker under the stamp they were read at, and served again only while it reads the same.
-case_change_stamp = Table(
-    "case_change_stamp",
-    metadata,
-    Column("id", Integer, autoincrement=False, nullable=False),
-    Column("n", BigInteger, nullable=False),
-    Column("epoch", String(32), nullable=False),
-    PrimaryKeyConstraint("id", name="pk_case_change_stamp"),
-    info={"derived": True},
-)
+case_change_stamp = change_stamp_table("case_change_stamp")

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Column,
     Float,
     ForeignKey,
-    Integer,
-    PrimaryKeyConstraint,
     String,
     Table,
 )
 
 from citysteward.platform.db import ID, metadata
+from citysteward.platform.tables import change_stamp_table
 
 areas = Table(
     "areas",
@@ -58,12 +56,4 @@ grid_members = Table(
 # `areas` or `grids` raises, with a random epoch written with the row. Each worker keeps what it derives
 # from the outlines (the point → grid index, the names, the encoded map layers) under the stamp it was
 # read at, and derives it again only when the stamp moves (geography/services.py `kept`).
-area_change_stamp = Table(
-    "area_change_stamp",
-    metadata,
-    Column("id", Integer, autoincrement=False, nullable=False),
-    Column("n", BigInteger, nullable=False),
-    Column("epoch", String(32), nullable=False),
-    PrimaryKeyConstraint("id", name="pk_area_change_stamp"),
-    info={"derived": True},
-)
+area_change_stamp = change_stamp_table("area_change_stamp")
