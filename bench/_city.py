@@ -9,9 +9,11 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import shutil
 import sqlite3
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -54,10 +56,70 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+# Scratch copies carry the pid of the bench that made them: one killed mid-run (Ctrl-C twice, a timeout)
+# leaves its PostgreSQL database and its SQLite folder behind, and a dozen forgotten 1 M copies slow the
+# server for every later run. The next bench removes those whose process is gone (`sweep_leftovers`).
+_SCRATCH = re.compile(r"^cs_bench_p(\d+)_[0-9a-f]{8}$")
+_OWNER = ".cs_bench_pid"  # in a scratch folder: the pid of the bench using it
+_swept = False
+
+
+def _scratch_name() -> str:
+    return f"cs_bench_p{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _own(tmpdir: str) -> None:
+    (Path(tmpdir) / _OWNER).write_text(str(os.getpid()))
+
+
+def sweep_leftovers() -> list[str]:
+    """Drop the scratch databases and folders of benches that are no longer running; returns their names."""
+    global _swept
+    if _swept:
+        return []
+    _swept = True
+    gone: list[str] = []
+    for marker in Path(tempfile.gettempdir()).glob(f"*/{_OWNER}"):
+        try:
+            pid = int(marker.read_text().strip() or 0)
+        except (OSError, ValueError):
+            continue
+        if pid and not _alive(pid):
+            shutil.rmtree(marker.parent, ignore_errors=True)
+            gone.append(str(marker.parent))
+    try:
+        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            names = c.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'cs\\_bench\\_p%'")).scalars()
+            for name in list(names):
+                m = _SCRATCH.match(name)
+                if m and not _alive(int(m.group(1))):
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    gone.append(name)
+        admin.dispose()
+    except Exception:  # noqa: BLE001 — no PostgreSQL here: nothing of it to sweep
+        pass
+    if gone:
+        print(f"removed {len(gone)} leftovers of killed benchmarks: {', '.join(gone)}", flush=True)
+    return gone
+
+
 def database(kind: str, tmpdir: str) -> str:
+    sweep_leftovers()
     if kind == "sqlite":
+        _own(tmpdir)
         return f"sqlite:///{tmpdir}/bench.db"
-    name = f"cs_bench_{uuid.uuid4().hex[:8]}"
+    name = _scratch_name()
     admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
@@ -407,14 +469,16 @@ def build_cache(kind: str, stored: int, steps: bool = False) -> str:
 
 def copy_of_cache(kind: str, stored: int, tmpdir: str, steps: bool = False) -> str:
     """A scratch copy of the cached database for one run (runs add cases), migrated to head."""
+    sweep_leftovers()
     source = build_cache(kind, stored, steps)
     upgrade(source)  # new migrations (the rollups' backfill) run once on the cache, not on every copy
     if kind == "sqlite":
         target = Path(tmpdir) / "bench.db"
+        _own(tmpdir)
         shutil.copyfile(source.removeprefix("sqlite:///"), target)
         url = f"sqlite:///{target}"
     else:
-        name = f"cs_bench_{uuid.uuid4().hex[:8]}"
+        name = _scratch_name()
         admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
             # FILE_COPY (PostgreSQL 15+) copies the files instead of writing every block through the WAL: a

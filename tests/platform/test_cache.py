@@ -130,3 +130,41 @@ def test_a_background_refresh_answers_with_the_old_value_and_stores_the_new_one(
             break
         threading.Event().wait(0.01)
     assert cache.get("grid_index", 60, lambda: "never", background=True) == "v2"
+
+
+def _refresh(cache: TTLCache, key: str, load: object) -> object:
+    """Expire the kept value and refresh it in the calling thread."""
+    cache._data[key] = (cache._data[key][0] - 3600, cache._data[key][1])
+    return cache.get(key, 60, load, background=False)  # type: ignore[arg-type]
+
+
+def test_a_refresh_that_finds_the_same_data_keeps_the_same_object() -> None:
+    """Kept documents hold the reference data they were built with and compare it by identity first
+    (platform/stamped.py): an equal but new object after every refresh turned each of those comparisons
+    into a comparison of the whole catalogue."""
+    cache = TTLCache()
+    kept = cache.get("catalogue", 60, lambda: {"c1": ["路面破损", 24], "c2": ["井盖缺失", 2]})
+    assert _refresh(cache, "catalogue", lambda: {"c1": ["路面破损", 24], "c2": ["井盖缺失", 2]}) is kept
+    assert cache.get("catalogue", 60, lambda: {}) is kept
+    changed = _refresh(cache, "catalogue", lambda: {"c1": ["路面破损", 12], "c2": ["井盖缺失", 2]})
+    assert changed is not kept and changed == {"c1": ["路面破损", 12], "c2": ["井盖缺失", 2]}
+    assert cache.get("catalogue", 60, lambda: {}) is changed
+
+
+class _Uncomparable:
+    """Stands for values whose == is not a truth value (numpy arrays in an index)."""
+
+    def __eq__(self, other: object) -> bool:
+        raise ValueError("the truth value of an array is ambiguous")
+
+    __hash__ = object.__hash__
+
+
+def test_a_value_that_cannot_be_compared_is_replaced_on_refresh() -> None:
+    cache = TTLCache()
+    cache.get("grid_index", 60, _Uncomparable)
+    fresh = _refresh(cache, "grid_index", _Uncomparable)
+    assert cache.get("grid_index", 60, _Uncomparable) is fresh
+    # different types are never taken for one another, equal or not
+    cache.get("n", 60, lambda: 1)
+    assert type(_refresh(cache, "n", lambda: 1.0)) is float

@@ -228,8 +228,9 @@ class GeoReport:
         stamp = glances(self.rt).open311.request_stamp(no) if no else None
         if stamp is None:
             raise missing
-        # The reference data are cached objects, replaced (never changed) when reloaded; compared by identity
-        # first (a tuple's ==), by content only after a reload.
+        # The reference data are cached objects, replaced (never changed) when they change: a refresh that
+        # finds the same data keeps the same object (platform/runtime.py), so this compares by identity and
+        # by content only once per kept document after a real change.
         full_stamp = (stamp, catalogue_services.catalogue(self.rt), accounts.unit_names(self.rt))
         views: StampedCache = self.rt.singleton("open311.request_views", StampedCache)
         view = views.get((no, base_url), full_stamp)

@@ -44,7 +44,7 @@ class TTLCache:
     each loading it again (the grid index takes about a second to build; eight requests building it
     at once on two cores stalled intake for many seconds, docs/performance.md). When a value has only
     expired, the other threads keep answering with it while one thread refreshes it, so a refresh
-    never stalls the requests around it.
+    never stalls the requests around it. A refresh that finds the same value keeps the object it had.
 
     No lock is held while a value loads: a loader reads the database, and a thread that holds the
     database (SQLite's write lock, or PostgreSQL row locks) may itself ask the cache or drop from it.
@@ -97,6 +97,9 @@ class TTLCache:
             mine.error = exc
             self._finish(key, mine)
             raise
+        previous = self._data.get(key)
+        if previous is not None and _same(previous[1], value):
+            value = previous[1]  # unchanged: the same object, so stamps that hold it stay equal by identity
         mine.value = value
         with self._lock:
             if (self._epoch, self._generations.get(key, 0)) == stamp:
@@ -136,6 +139,18 @@ class TTLCache:
         self._generations[key] = self._generations.get(key, 0) + 1
         self._data.pop(key, None)
         self._loads.pop(key, None)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a refreshed value equals the one kept: compared once per refresh, so that the many
+    comparisons of kept values against it (platform/stamped.py) stay identity checks; a reload of 413
+    categories compared by content cost 0.8 ms on every Open311 GET (docs/performance.md, "Eighth round")."""
+    if type(old) is not type(new):
+        return False
+    try:
+        return bool(old == new)
+    except Exception:  # noqa: BLE001 - values without a usable == (arrays) count as changed
+        return False
 
 
 @dataclass

@@ -307,7 +307,7 @@ def list_cases(
     catalogue = catalogue_services.catalogue(rt)
     areas = geography_services.area_names(rt)
     kept: StampedCache = rt.singleton("cases.ledger_pages", lambda: StampedCache(KEPT_PAGES))
-    key, kept_under = (visible, page_size, offset, order), (stamp, id(units), id(catalogue), id(areas))
+    key, kept_under = (visible, page_size, offset, order), (stamp, units, catalogue, areas)
     if stamp is not None and (hit := kept.get(key, kept_under)) is not None:
         return cast(dict[str, Any], hit[0])
     found = glances(rt).cases.ledger(visible, page_size, offset, order)  # the common shapes: one statement
