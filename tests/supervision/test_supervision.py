@@ -288,3 +288,75 @@ def test_tickets_are_issued_with_a_real_clock_on_every_path(city: City, clock) -
     numbers = {t["ticket_no"] for t in sv.list_tickets(city.rt, city.actor("supervisor"), {})["items"]}
     assert numbers == {manual["ticket_no"], auto[0]["ticket_no"], listed["ticket_no"]}
     assert not any(n.startswith("~") for n in numbers)
+
+
+def test_the_listed_board_reads_all_places_reports_at_once_and_matches_a_recount(city: City, clock) -> None:
+    """Three listed places (two categories, listed on different days, one place 3 km away): the board
+    reads the reports of every place in one statement (not one per place), and each place's new reports
+    are exactly those an independent recount finds: same category, within the radius (own haversine),
+    reported after the place was listed, not voided, rejected or merged."""
+    import math
+
+    from sqlalchemy import event, text
+
+    metre = 1 / 111_000
+    px, py = grid_point(1, 3)
+    qx, qy = grid_point(2, 8)  # about 3 km away
+    boss = city.actor("supervisor")
+
+    def listing(category: str, lon: float, lat: float) -> int:
+        return int(hotspots.list_hotspot(city.rt, boss, hotspots.ListingInput(
+            category_code=category, lon=lon, lat=lat, owner_unit_id=city.units["street"], measure="专人盯守",
+            address="民主路"))["id"])
+
+    garbage(city, px + 5 * metre, py, close=False)  # before any listing: not a recurrence
+    clock.advance(hours=1)
+    a = listing(GARBAGE, px, py)
+    clock.advance(days=1)
+    garbage(city, px + 20 * metre, py, close=False)  # A's
+    garbage(city, qx, qy + 10 * metre, close=False)  # near B, before B was listed
+    garbage(city, px, py, category=SEWER_COVER, close=False)  # near C, before C was listed
+    clock.advance(hours=1)
+    b = listing(GARBAGE, qx, qy)
+    c = listing(SEWER_COVER, px, py)
+    clock.advance(days=1)
+    garbage(city, qx - 15 * metre, qy, close=False)  # B's
+    garbage(city, px - 10 * metre, py, category=SEWER_COVER, close=False)  # C's
+    garbage(city, px + 400 * metre, py, close=False)  # nobody's: outside every radius
+    clock.advance(days=1)
+
+    engine = city.rt.uow.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        board = {row["id"]: row for row in hotspots.listed(city.rt, None, boss)}
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sum(" cases." in s and "hotspots" not in s for s in statements) == 1, statements
+
+    def haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        h = (math.sin((p2 - p1) / 2) ** 2
+             + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+        return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+    with engine.connect() as conn:
+        every_case = conn.execute(text("SELECT case_no, category_code, lon, lat, reported_at, state FROM cases")).all()
+        places = conn.execute(text("SELECT id, category_code, lon, lat, radius_m, listed_at FROM hotspots")).all()
+    assert {p.id for p in places} == {a, b, c} == set(board)
+
+    def utc(t: Any) -> datetime:
+        t = datetime.fromisoformat(t) if isinstance(t, str) else t
+        return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+    for p in places:
+        recount = sorted(k.case_no for k in every_case if k.category_code == p.category_code
+                         and utc(k.reported_at) > utc(p.listed_at)
+                         and k.state not in ("voided", "rejected", "merged")
+                         and haversine(p.lon, p.lat, k.lon, k.lat) <= p.radius_m)
+        assert sorted(r["case_no"] for r in board[p.id]["new_reports"]) == recount
+        assert len(recount) == 1  # each place has exactly one, so a mix-up between places would show

@@ -201,12 +201,18 @@ def listed(rt: Runtime, state: str | None = "listed", actor: Actor | None = None
     catalogue = catalogue_services.catalogue(rt)
     out = []
     with unit_of_work(rt, readonly=True) as uow:
-        for row in uow.hotspots.listings(state=state):
-            if owners is not None and row["owner_unit_id"] not in owners:
-                continue
-            cells = sorted(near(row["cell"], row["radius_m"]))
-            since = [c for c in uow.hotspots.cases_since(cells, row["category_code"], row["listed_at"])
-                     if within(row["lon"], row["lat"], c["lon"], c["lat"], row["radius_m"])]
+        rows = [r for r in uow.hotspots.listings(state=state) if owners is None or r["owner_unit_id"] in owners]
+        # One read for every place (not one per place): the reports in any place's cells, of any listed
+        # category, since the earliest listing; each place then keeps its own.
+        cells = {r["id"]: near(r["cell"], r["radius_m"]) for r in rows}
+        reports = uow.hotspots.cases_since(
+            sorted(set().union(*cells.values())), sorted({r["category_code"] for r in rows}),
+            min(r["listed_at"] for r in rows)) if rows else []
+        for row in rows:
+            since = [c for c in reports
+                     if c["cell"] in cells[row["id"]] and c["category_code"] == row["category_code"]
+                     and c["reported_at"] > row["listed_at"]
+                     and within(row["lon"], row["lat"], c["lon"], c["lat"], row["radius_m"])]
             out.append({
                 "id": row["id"], "state": row["state"], "state_label": "挂牌中" if row["state"] == "listed" else "已摘牌",
                 "category_code": row["category_code"], "category_name": catalogue.name(row["category_code"]),

@@ -65,9 +65,9 @@ class SqlHotspotRepository:
             r["reopens"] = tuple(sorted(s.get("reopen", [])))
         return rows
 
-    def cases_since(self, cells: Sequence[str], category: str, after: datetime) -> list[dict[str, Any]]:
-        stmt = (select(C.c.id, C.c.case_no, C.c.lon, C.c.lat, C.c.reported_at, C.c.state)
-                .where(C.c.cell.in_(list(cells)), C.c.category_code == category, C.c.reported_at > after,
+    def cases_since(self, cells: Sequence[str], categories: Sequence[str], after: datetime) -> list[dict[str, Any]]:
+        stmt = (select(C.c.id, C.c.case_no, C.c.lon, C.c.lat, C.c.cell, C.c.category_code, C.c.reported_at, C.c.state)
+                .where(C.c.cell.in_(list(cells)), C.c.category_code.in_(list(categories)), C.c.reported_at > after,
                        C.c.state.notin_(["voided", "rejected", "merged"]))
                 .order_by(C.c.id))
         return [dict(r._mapping) for r in self.conn.execute(stmt)]
