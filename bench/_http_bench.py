@@ -387,7 +387,7 @@ def main() -> None:
     args = ap.parse_args()
     paths = args.paths.split(",")
     print(f"machine: {machine()}; load generator: {'wrk ' + subprocess.run(['wrk', '-v'], capture_output=True, text=True).stdout.split()[1] if shutil.which('wrk') else 'httpx (in process)'}")
-    print(f"concurrency {args.concurrency}, {args.seconds} s per path after {args.warmup} s of warm-up, "
+    print(f"concurrency {args.concurrency}, {args.seconds} s per path after warm-up passes of {args.warmup} s until steady, "
           f"{args.stored:,} cases stored")
     points = cached_points()
     for kind in args.db.split(","):
