@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import shapely
 from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import Engine
 
 from citysteward import schema
 from citysteward.bootstrap import initialise
@@ -64,6 +65,11 @@ _OWNER = ".cs_bench_pid"  # in a scratch folder: the pid of the bench using it
 _swept = False
 
 
+def admin_engine() -> Engine:
+    """An autocommit engine on the PostgreSQL server's maintenance database (CREATE / DROP DATABASE)."""
+    return create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+
+
 def _scratch_name() -> str:
     return f"cs_bench_p{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
@@ -98,7 +104,7 @@ def sweep_leftovers() -> list[str]:
             shutil.rmtree(marker.parent, ignore_errors=True)
             gone.append(str(marker.parent))
     try:
-        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = admin_engine()
         with admin.connect() as c:
             names = c.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'cs\\_bench\\_p%'")).scalars()
             for name in list(names):
@@ -120,7 +126,7 @@ def database(kind: str, tmpdir: str) -> str:
         _own(tmpdir)
         return f"sqlite:///{tmpdir}/bench.db"
     name = _scratch_name()
-    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = admin_engine()
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -130,7 +136,7 @@ def database(kind: str, tmpdir: str) -> str:
 def drop_database(url: str) -> None:
     if url.startswith("postgresql"):
         name = url.rsplit("/", 1)[1]
-        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = admin_engine()
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -431,7 +437,7 @@ def build_cache(kind: str, stored: int, steps: bool = False) -> str:
         url = f"sqlite:///{tmp}"
     else:
         name = _cache_name(stored, steps)
-        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = admin_engine()
         with admin.connect() as c:
             exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
             if exists and c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
@@ -460,7 +466,7 @@ def build_cache(kind: str, stored: int, steps: bool = False) -> str:
     with cache.connect() as c:
         c.execute(text("VACUUM (FREEZE, ANALYZE)"))
     cache.dispose()
-    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = admin_engine()
     with admin.connect() as c:  # an empty marker database: the cache is complete
         c.execute(text(f'CREATE DATABASE "{_cache_name(stored, steps)}_ok"'))
     admin.dispose()
@@ -479,7 +485,7 @@ def copy_of_cache(kind: str, stored: int, tmpdir: str, steps: bool = False) -> s
         url = f"sqlite:///{target}"
     else:
         name = _scratch_name()
-        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = admin_engine()
         with admin.connect() as c:
             # FILE_COPY (PostgreSQL 15+) copies the files instead of writing every block through the WAL: a
             # WAL_LOG copy of a 1 M database wrote GBs of WAL, whose forced checkpoints then ran during
@@ -500,7 +506,7 @@ def settle(kind: str) -> None:
     buffers (and the checkpoint they force) of the phase before it; the floor's phases and ours alike."""
     if kind != "postgresql":
         return
-    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = admin_engine()
     try:
         with admin.connect() as c:
             c.execute(text("CHECKPOINT"))

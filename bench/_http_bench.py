@@ -43,6 +43,7 @@ import httpx  # noqa: E402
 from bench._city import (  # noqa: E402
     CACHE,
     PG_ADMIN,
+    admin_engine,
     cached_points,
     copy_of_cache,
     drop_database,
@@ -51,7 +52,7 @@ from bench._city import (  # noqa: E402
     percentile,
     settle,
 )
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from citysteward.kernel.actor import Actor  # noqa: E402
 from citysteward.open311.services import GeoReport  # noqa: E402
@@ -196,11 +197,9 @@ async def _httpx_load(base: str, load: Load, seconds: int, concurrency: int) -> 
 
 
 def drive(base: str, load: Load, seconds: int, concurrency: int) -> Result:
-    warm = Load(load.method, load.paths, load.headers, load.bodies)
+    """One run of the load; warming up is `warm_up`'s job."""
     if shutil.which("wrk"):
-        run_wrk(base, warm, 2, concurrency)  # warm-up: caches, pools, JIT-free but page cache
         return run_wrk(base, load, seconds, concurrency)
-    asyncio.run(_httpx_load(base, warm, 2, concurrency))
     return asyncio.run(_httpx_load(base, load, seconds, concurrency))
 
 
@@ -269,7 +268,7 @@ def floor_database(kind: str, stored: int) -> str:
         url = f"sqlite:///{CACHE / f'floor-{stored}.db'}"
     else:
         name = f"cs_bench_floor_{stored}"
-        admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = admin_engine()
         with admin.connect() as c:
             if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
                 c.execute(text(f'CREATE DATABASE "{name}"'))
