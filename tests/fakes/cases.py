@@ -102,9 +102,8 @@ class FakeCaseRepository(FakeRepository):
         d.numbers[day] = d.numbers.get(day, 0) + count
         return d.numbers[day]
 
-    def add_many(self, cases: Sequence[Case]) -> None:
-        for case in cases:
-            self.add(case)
+    def add_many(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
+        self.bulk_add(cases_with_events)
 
     def append_events(self, events: Sequence[Event]) -> None:
         for event in events:

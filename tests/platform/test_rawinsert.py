@@ -1,5 +1,6 @@
 """RawInsert (the intake writer's inserts through the driver's executemany) stores what SQLAlchemy's own
-insert stores, value for value, inside the caller's transaction, on SQLite and PostgreSQL."""
+insert stores, value for value, inside the caller's transaction, on SQLite and PostgreSQL; so does
+LinkedInsert (PostgreSQL's parents and children in one statement), with each child linked to its parent."""
 
 from __future__ import annotations
 
@@ -8,10 +9,24 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Boolean, Column, Engine, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
 
 from citysteward.platform.db import make_engine
-from citysteward.platform.rawinsert import RawInsert
+from citysteward.platform.rawinsert import LinkedInsert, RawInsert
 from citysteward.platform.types import UTCDateTime
 
 metadata = MetaData()
@@ -24,6 +39,16 @@ sample = Table(
     Column("payload", JSON, nullable=False),
     Column("flag", Boolean, nullable=True),
     Column("amount", Float, nullable=True),
+)
+
+children = Table(
+    "rawinsert_children",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("rawinsert_sample.id"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
 )
 
 ROWS: list[dict[str, Any]] = [
@@ -105,4 +130,60 @@ def test_a_connection_outside_a_transaction_begins_one(engine: Engine) -> None:
         raw.run(conn, ROWS[:1])
         assert conn.in_transaction()
         conn.rollback()
+    assert _stored(engine) == []
+
+
+# ------------------------------------------------------------------ LinkedInsert (PostgreSQL)
+CHILDREN: list[tuple[str, dict[str, Any]]] = [  # (parent's name, row): interleaved, two for one parent
+    ("井盖缺失", {"at": datetime(2026, 11, 26, 8, 30, tzinfo=UTC), "note": "上报", "payload": {"b": 1, "a": [2]}}),
+    ("quote ' and %s and ?", {"at": datetime(2026, 11, 26, 17, 0, tzinfo=timezone(timedelta(hours=8))),
+                              "note": "it's 50%", "payload": {}}),
+    ("井盖缺失", {"at": datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "note": "派遣", "payload": {"单位": "市政"}}),
+    ("路灯不亮", {"at": datetime(2026, 11, 26, 10, 0, tzinfo=UTC), "note": "", "payload": {"x": None}}),
+]
+PARENTS = [{**ROWS[0]}, {**ROWS[2]}, {**ROWS[1], "name": "路灯不亮"}]  # the key (name) is unique
+
+
+def _children(engine: Engine) -> list[tuple[str, dict[str, Any]]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(sample.c.name, children.c.at, children.c.note, children.c.payload)
+                            .join(sample, sample.c.id == children.c.parent_id).order_by(children.c.id))
+        return [(r.name, {"at": r.at, "note": r.note, "payload": r.payload}) for r in rows]
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_linked_rows_read_back_as_sqlalchemys_own_each_child_with_its_parent(engine: Engine) -> None:
+    linked = LinkedInsert(sample, "name", children, "parent_id")
+    with engine.begin() as conn:
+        ids = linked.run(conn, PARENTS, CHILDREN)
+    by_linked, linked_children = _stored(engine), _children(engine)
+    with engine.connect() as conn:
+        assert {r.name: r.id for r in conn.execute(select(sample.c.id, sample.c.name))} == ids
+    with engine.begin() as conn:
+        conn.execute(children.delete())
+        conn.execute(sample.delete())
+        for parent in PARENTS:
+            parent_id = conn.execute(insert(sample).values(parent).returning(sample.c.id)).scalar_one()
+            for name, row in CHILDREN:
+                if name == parent["name"]:
+                    conn.execute(insert(children).values(parent_id=parent_id, **row))
+    assert by_linked == _stored(engine)  # parents in the order given, value for value
+    assert sorted(linked_children, key=repr) == sorted(_children(engine), key=repr)
+    assert linked_children == CHILDREN  # children in the order given (ids ascending), each under its parent
+    assert list(linked_children[0][1]["payload"]) == ["b", "a"]  # JSON text kept as sent: keys in order
+    assert linked_children[1][1]["at"] == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_linked_rows_belong_to_the_callers_transaction(engine: Engine) -> None:
+    linked = LinkedInsert(sample, "name", children, "parent_id")
+    with engine.connect() as conn:
+        assert linked.run(conn, PARENTS, CHILDREN) != {}
+        assert conn.in_transaction()
+        conn.rollback()
+    assert _stored(engine) == [] and _children(engine) == []
+    with engine.begin() as conn:
+        assert linked.run(conn, [], []) == {}  # nothing to write is no statement at all
+    with pytest.raises(ValueError, match="naive datetime"), engine.begin() as conn:
+        linked.run(conn, PARENTS[:1], [("井盖缺失", {**CHILDREN[0][1], "at": datetime(2026, 11, 26, 8, 0)})])
     assert _stored(engine) == []

@@ -292,8 +292,7 @@ def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> li
         first = last - len(items) + 1
         cases += [(i, p, _new_case(rt, p, day, first + k)) for k, (i, p) in enumerate(items)]
     if cases:
-        uow.cases.add_many([c for _, _, c in cases])
-        uow.cases.append_events([_report_event(p, c) for _, p, c in cases])
+        uow.cases.add_many([(c, [_report_event(p, c)]) for _, p, c in cases])  # the events get the new ids
         results.update((i, _result(c)) for i, _, c in cases)
     for i in todo:
         if i not in results:

@@ -25,7 +25,7 @@ from citysteward.cases.store.cases.ledger import (
 )
 from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
-from citysteward.platform.rawinsert import RawInsert
+from citysteward.platform.rawinsert import LinkedInsert, RawInsert
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
 # hot intake path instead of re-keying a statement with every value inlined.
@@ -38,6 +38,7 @@ _MAX_CASE_ID = select(func.coalesce(func.max(cases_tables.cases.c.id), 0))
 _NEXT_CASE_IDS = text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)")
 _RAW_CASES = RawInsert(cases_tables.cases)
 _RAW_EVENTS = RawInsert(cases_tables.case_events, [c.name for c in cases_tables.case_events.c if c.name != "id"])
+_NEW_CASES = LinkedInsert(cases_tables.cases, "case_no", cases_tables.case_events, "case_id")  # PostgreSQL
 _NEXT_NUMBER = {
     name: fn(cases_tables.case_numbers)
     .values(day=bindparam("day"), last=bindparam("count"))
@@ -112,15 +113,41 @@ class SqlCaseRepository:
         stmt = _NEXT_NUMBER[self.conn.dialect.name]
         return int(self.conn.execute(stmt, {"day": day, "count": count}).scalar_one())
 
-    def add_many(self, cases: Sequence[Case]) -> None:
-        """A batch of new cases (the intake writer's); sets `case.id`. The ids are reserved first
-        (`_reserve_ids`) and the rows go straight to the driver (`RawInsert`): the batch is written
-        while the day's number, and on SQLite the database, is held (docs/performance.md, "Fifth round"
-        and "Sixth round")."""
-        rows = [case_to_row(c) for c in cases]
-        for row, case, case_id in zip(rows, cases, self._reserve_ids(len(rows)), strict=True):
-            row["id"] = case.id = case_id
+    def add_many(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
+        """A batch of new cases with their first steps (the intake writer's); sets `case.id`. Written
+        while the day's number, and on SQLite the database, is held, so in as few calls as each database
+        allows: PostgreSQL, one statement for cases and steps together (`LinkedInsert`: one round trip,
+        ids from the sequence); SQLite, ids reserved first and each table's rows stepped by the driver
+        (`RawInsert`) (docs/performance.md, "Sixth round" and "Ninth round")."""
+        if not cases_with_events:
+            return
+        if self.conn.dialect.name != "postgresql":
+            self._insert_with_ids(cases_with_events)
+            return
+        ids = _NEW_CASES.run(self.conn, [case_to_row(c) for c, _ in cases_with_events],
+                             [(case.case_no, event_to_row(e)) for case, events in cases_with_events for e in events])
+        for case, _ in cases_with_events:
+            case.id = ids[case.case_no]
+
+    def _insert_with_ids(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
+        rows, events = self._rows_with_ids(cases_with_events)
         _RAW_CASES.run(self.conn, rows)
+        _RAW_EVENTS.run(self.conn, events)
+
+    def _rows_with_ids(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of new cases with ids reserved (`_reserve_ids`, set on each case too) and of their
+        events linked to them."""
+        rows = [case_to_row(c) for c, _ in cases_with_events]
+        events: list[dict[str, Any]] = []
+        for row, (case, case_events), case_id in zip(rows, cases_with_events, self._reserve_ids(len(rows)),
+                                                      strict=True):
+            row["id"] = case.id = case_id
+            for e in case_events:
+                event_row = event_to_row(e)
+                event_row["case_id"] = case_id
+                events.append(event_row)
+        return rows, events
 
     def _reserve_ids(self, n: int) -> Sequence[int]:
         """The next `n` case ids. PostgreSQL: from the table's own sequence. SQLite: the table's largest id
@@ -156,22 +183,12 @@ class SqlCaseRepository:
         """
         if not cases_with_events:
             return
-        conn = self.conn
-        rows = [case_to_row(c) for c, _ in cases_with_events]
-        ids = self._reserve_ids(len(rows))
-        events: list[dict[str, Any]] = []
-        for row, (case, case_events), case_id in zip(rows, cases_with_events, ids, strict=True):
-            row["id"] = case.id = case_id
-            for e in case_events:
-                event_row = event_to_row(e)
-                event_row["case_id"] = case_id
-                events.append(event_row)
-        if conn.dialect.name == "postgresql":
-            _copy(conn, cases_tables.cases, rows)
-            _copy(conn, cases_tables.case_events, events)
-        else:
-            _RAW_CASES.run(conn, rows)
-            _RAW_EVENTS.run(conn, events)
+        if self.conn.dialect.name != "postgresql":
+            self._insert_with_ids(cases_with_events)
+            return
+        rows, events = self._rows_with_ids(cases_with_events)
+        _copy(self.conn, cases_tables.cases, rows)
+        _copy(self.conn, cases_tables.case_events, events)
 
     def day_numbers(self) -> dict[str, int]:
         """The last case number taken on each day (`next_number` reserves more)."""
