@@ -91,10 +91,11 @@ class LinkedInsert:
     unique key (`key`). One statement inserts the parents (ids from their sequence), then the children
     with their parent's new id, in the order given, and returns each new parent's id by its key:
 
-        WITH parents AS (INSERT INTO p (…) SELECT … FROM json_to_recordset(%(parents)s) … RETURNING id, key),
-             children AS (INSERT INTO c (link, …) SELECT parents.id, … FROM json_to_recordset(%(children)s) …
-                          JOIN parents USING the key)
-        SELECT id, key FROM parents
+        WITH new_parents AS (INSERT INTO p (…) SELECT … FROM json_populate_recordset(NULL::p, %(parents)s)
+                             … RETURNING id, key),
+             new_children AS (INSERT INTO c (link, …) SELECT new_parents.id, …
+                              FROM json_populate_recordset(NULL::c, %(children)s) … JOIN new_parents ON the key)
+        SELECT id, key FROM new_parents
 
     Its text never depends on the batch, so the driver converts it once and the server plans it once;
     the multi-row `VALUES` of `RawInsert` is a new statement for every batch size, and a separate
@@ -112,11 +113,10 @@ class LinkedInsert:
         self._sql: str | None = None
 
     def _statement(self, dialect: Dialect) -> str:
+        """Rows typed by the tables themselves (`json_populate_recordset(NULL::table, …)`), which keeps the
+        text short enough (under 4,096 characters) for the driver to keep its conversion."""
         if self._sql is None:
             q = dialect.identifier_preparer.quote
-
-            def spec(cols: Sequence[Column[Any]]) -> str:
-                return ", ".join(f"{q(c.name)} {c.type.compile(dialect=dialect)}" for c in cols)
 
             def names(cols: Sequence[Column[Any]], prefix: str = "") -> str:
                 return ", ".join(prefix + q(c.name) for c in cols)
@@ -126,15 +126,15 @@ class LinkedInsert:
             self._sql = (
                 f"WITH new_parents AS (INSERT INTO {p} ({names(self._parent_cols)}) "
                 f"SELECT {names(self._parent_cols, 'r.')} "
-                f"FROM ROWS FROM (json_to_recordset(%(parents)s::json) AS ({spec(self._parent_cols)})) "
-                f"WITH ORDINALITY AS r({names(self._parent_cols)}, _ord) ORDER BY r._ord "
-                f"RETURNING {pk}, {q(self.key)}), "
+                f"FROM json_populate_recordset(NULL::{p}, %(parents)s::json) WITH ORDINALITY AS r "
+                f"ORDER BY r.ordinality RETURNING {pk}, {q(self.key)}), "
                 f"new_children AS (INSERT INTO {c} ({q(self.link)}, {names(self._child_cols)}) "
                 f"SELECT n.{pk}, {names(self._child_cols, 'r.')} "
-                f"FROM ROWS FROM (json_to_recordset(%(children)s::json) AS (_key {key_type}, {spec(self._child_cols)})) "
-                f"WITH ORDINALITY AS r(_key, {names(self._child_cols)}, _ord) "
-                f"JOIN new_parents AS n ON n.{q(self.key)} = r._key ORDER BY r._ord) "
+                f"FROM ROWS FROM (json_populate_recordset(NULL::{c}, %(children)s::json), "
+                f"json_to_recordset(%(children)s::json) AS (_key {key_type})) WITH ORDINALITY AS r "
+                f"JOIN new_parents AS n ON n.{q(self.key)} = r._key ORDER BY r.ordinality) "
                 f"SELECT {pk}, {q(self.key)} FROM new_parents")
+            assert len(self._sql) <= _DRIVER_CACHED_LENGTH, "longer than the driver keeps converted"
         return self._sql
 
     def run(self, conn: Connection, parents: Sequence[Mapping[str, Any]],
@@ -159,6 +159,9 @@ class LinkedInsert:
             return {key: ident for ident, key in cursor.fetchall()}
         finally:
             cursor.close()
+
+
+_DRIVER_CACHED_LENGTH = 4096  # psycopg keeps the conversion of statements up to this length
 
 
 def _holds_times(column: Column[Any]) -> bool:
