@@ -25,8 +25,9 @@ from sqlalchemy import (
     select,
 )
 
+from citysteward.kernel.numbering import numbered
 from citysteward.platform.db import make_engine
-from citysteward.platform.rawinsert import LinkedInsert, RawInsert
+from citysteward.platform.rawinsert import LinkedInsert, Numbering, RawInsert
 from citysteward.platform.types import UTCDateTime
 
 metadata = MetaData()
@@ -41,11 +42,28 @@ sample = Table(
     Column("amount", Float, nullable=True),
 )
 
+numbered_parents = Table(
+    "rawinsert_numbered",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(40), nullable=True),
+    Column("at", UTCDateTime(), nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("flag", Boolean, nullable=True),
+    Column("amount", Float, nullable=True),
+)
+counter = Table(
+    "rawinsert_counter",
+    metadata,
+    Column("day", String(8), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
 children = Table(
     "rawinsert_children",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("parent_id", Integer, ForeignKey("rawinsert_sample.id"), nullable=False),
+    Column("parent_id", Integer, ForeignKey("rawinsert_numbered.id"), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
     Column("note", Text, nullable=False),
     Column("payload", JSON, nullable=False),
@@ -134,56 +152,78 @@ def test_a_connection_outside_a_transaction_begins_one(engine: Engine) -> None:
 
 
 # ------------------------------------------------------------------ LinkedInsert (PostgreSQL)
-CHILDREN: list[tuple[str, dict[str, Any]]] = [  # (parent's name, row): interleaved, two for one parent
-    ("井盖缺失", {"at": datetime(2026, 11, 26, 8, 30, tzinfo=UTC), "note": "上报", "payload": {"b": 1, "a": [2]}}),
-    ("quote ' and %s and ?", {"at": datetime(2026, 11, 26, 17, 0, tzinfo=timezone(timedelta(hours=8))),
-                              "note": "it's 50%", "payload": {}}),
-    ("井盖缺失", {"at": datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "note": "派遣", "payload": {"单位": "市政"}}),
-    ("路灯不亮", {"at": datetime(2026, 11, 26, 10, 0, tzinfo=UTC), "note": "", "payload": {"x": None}}),
+NUMBERING = Numbering(counter, "day", "last", 5)
+CHILDREN: list[tuple[int, dict[str, Any]]] = [  # (the parent's position, row): interleaved, two for one parent
+    (0, {"at": datetime(2026, 11, 26, 8, 30, tzinfo=UTC), "note": "上报", "payload": {"b": 1, "a": [2]}}),
+    (1, {"at": datetime(2026, 11, 26, 17, 0, tzinfo=timezone(timedelta(hours=8))), "note": "it's 50%",
+         "payload": {}}),
+    (0, {"at": datetime(2026, 11, 26, 9, 0, tzinfo=UTC), "note": "派遣", "payload": {"单位": "市政"}}),
+    (2, {"at": datetime(2026, 11, 26, 10, 0, tzinfo=UTC), "note": "", "payload": {"x": None}}),
 ]
-PARENTS = [{**ROWS[0]}, {**ROWS[2]}, {**ROWS[1], "name": "路灯不亮"}]  # the key (name) is unique
+
+
+def _linked() -> LinkedInsert:
+    return LinkedInsert(numbered_parents, "code", children, "parent_id", NUMBERING)
+
+
+def _numbered(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(select(numbered_parents).order_by(numbered_parents.c.id))]
 
 
 def _children(engine: Engine) -> list[tuple[str, dict[str, Any]]]:
     with engine.connect() as conn:
-        rows = conn.execute(select(sample.c.name, children.c.at, children.c.note, children.c.payload)
-                            .join(sample, sample.c.id == children.c.parent_id).order_by(children.c.id))
-        return [(r.name, {"at": r.at, "note": r.note, "payload": r.payload}) for r in rows]
+        rows = conn.execute(select(numbered_parents.c.code, children.c.at, children.c.note, children.c.payload)
+                            .join(numbered_parents, numbered_parents.c.id == children.c.parent_id)
+                            .order_by(children.c.id))
+        return [(r.code, {"at": r.at, "note": r.note, "payload": r.payload}) for r in rows]
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-def test_linked_rows_read_back_as_sqlalchemys_own_each_child_with_its_parent(engine: Engine) -> None:
-    linked = LinkedInsert(sample, "name", children, "parent_id")
+def test_linked_rows_are_numbered_gaplessly_and_read_back_as_sqlalchemys_own(engine: Engine) -> None:
     with engine.begin() as conn:
-        ids = linked.run(conn, PARENTS, CHILDREN)
-    by_linked, linked_children = _stored(engine), _children(engine)
-    with engine.connect() as conn:
-        assert {r.name: r.id for r in conn.execute(select(sample.c.id, sample.c.name))} == ids
+        first = _linked().run(conn, "20261126", "T20261126-", ROWS, CHILDREN)
     with engine.begin() as conn:
-        conn.execute(children.delete())
+        second = _linked().run(conn, "20261126", "T20261126-", ROWS[:1], [])
+        other_day = _linked().run(conn, "20261127", "T20261127-", ROWS[:1], [])
+    assert [code for _, code in first] == ["T20261126-00001", "T20261126-00002", "T20261126-00003"]
+    assert [code for _, code in second + other_day] == ["T20261126-00004", "T20261127-00001"]
+    stored = _numbered(engine)
+    assert [(r["id"], r["code"]) for r in stored] == first + second + other_day  # ids as returned, in order
+    with engine.begin() as conn:
         conn.execute(sample.delete())
-        for parent in PARENTS:
-            parent_id = conn.execute(insert(sample).values(parent).returning(sample.c.id)).scalar_one()
-            for name, row in CHILDREN:
-                if name == parent["name"]:
-                    conn.execute(insert(children).values(parent_id=parent_id, **row))
-    assert by_linked == _stored(engine)  # parents in the order given, value for value
-    assert sorted(linked_children, key=repr) == sorted(_children(engine), key=repr)
-    assert linked_children == CHILDREN  # children in the order given (ids ascending), each under its parent
+        conn.execute(insert(sample), ROWS)
+    assert [{k: v for k, v in r.items() if k not in ("id", "code")} for r in stored[:3]] == _stored(engine)
+    linked_children = _children(engine)
+    assert linked_children == [(first[i][1], row) for i, row in CHILDREN]  # in order, each under its parent
     assert list(linked_children[0][1]["payload"]) == ["b", "a"]  # JSON text kept as sent: keys in order
-    assert linked_children[1][1]["at"] == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    assert linked_children[1][1]["at"] == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # stored in UTC
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
-def test_linked_rows_belong_to_the_callers_transaction(engine: Engine) -> None:
-    linked = LinkedInsert(sample, "name", children, "parent_id")
+def test_the_numbers_sql_renders_as_pythons_rule(engine: Engine) -> None:
+    """The same stem and padding as `kernel.numbering.numbered`, also past the padded width."""
+    numbers = [1, 42, 99_999, 100_000, 1_234_567]
     with engine.connect() as conn:
-        assert linked.run(conn, PARENTS, CHILDREN) != {}
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        rendered = []
+        for n in numbers:
+            cursor.execute("SELECT " + NUMBERING.key_sql("%(n)s::bigint"), {"stem": "JZ20261126-", "n": n})
+            rendered.append(cursor.fetchone()[0])
+    assert rendered == [numbered("JZ20261126-", n, 5) for n in numbers]
+    assert rendered[3] == "JZ20261126-100000"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_linked_rows_and_their_numbers_belong_to_the_callers_transaction(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert len(_linked().run(conn, "20261126", "T20261126-", ROWS, CHILDREN)) == 3
         assert conn.in_transaction()
         conn.rollback()
-    assert _stored(engine) == [] and _children(engine) == []
+    assert _numbered(engine) == [] and _children(engine) == []
     with engine.begin() as conn:
-        assert linked.run(conn, [], []) == {}  # nothing to write is no statement at all
+        assert _linked().run(conn, "20261126", "T20261126-", [], []) == []  # nothing to write: no statement
     with pytest.raises(ValueError, match="naive datetime"), engine.begin() as conn:
-        linked.run(conn, PARENTS[:1], [("井盖缺失", {**CHILDREN[0][1], "at": datetime(2026, 11, 26, 8, 0)})])
-    assert _stored(engine) == []
+        _linked().run(conn, "20261126", "T20261126-", ROWS[:1], [(0, {**CHILDREN[0][1], "at": datetime(2026, 11, 26, 8, 0)})])
+    with engine.begin() as conn:  # the numbers rolled back with the rows: no gap
+        assert _linked().run(conn, "20261126", "T20261126-", ROWS[:1], [])[0][1] == "T20261126-00001"

@@ -84,32 +84,52 @@ _NAMED = re.compile(r"%\((\w+)\)s")
 MAX_PARAMETERS = 30_000  # PostgreSQL takes at most 65,535 parameters per statement
 
 
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """Where a `LinkedInsert` draws its parents' numbers: a counter table with one row per scope (a day)
+    holding the last number taken. A parent's key is the stem followed by its number, zero-padded to
+    `digits` (more digits once the number needs them): `JZ20261127-` and 42 make `JZ20261127-00042`."""
+
+    counter: Table
+    scope: str  # the counter's key column
+    last: str  # the counter's last-number column
+    digits: int
+
+    def key_sql(self, number: str) -> str:
+        """The key of the parent numbered by the SQL expression `number`, as the stem and padding rule
+        make it (`kernel.numbering.numbered` in Python; a test holds the two to each other)."""
+        return (f"%(stem)s || lpad(({number})::text, greatest({self.digits}, length(({number})::text)), '0')")
+
+
 class LinkedInsert:
-    """PostgreSQL: new parent rows and their child rows in one statement, one round trip.
+    """PostgreSQL: new parent rows, numbered gaplessly from a counter row, and their child rows, in one
+    statement, one round trip.
 
-    The parents go in as one JSON document and the children as another, each row carrying its parent's
-    unique key (`key`). One statement inserts the parents (ids from their sequence), then the children
-    with their parent's new id, in the order given, and returns each new parent's id by its key:
+    The statement takes the parents' numbers (an upsert of the scope's counter row, held to the commit,
+    so numbers have no gaps), inserts the parents with their keys made from those numbers (ids from
+    their sequence), then the children with their parent's new id, in the order given:
 
-        WITH new_parents AS (INSERT INTO p (…) SELECT … FROM json_populate_recordset(NULL::p, %(parents)s)
-                             … RETURNING id, key),
+        WITH num AS (INSERT INTO counter … ON CONFLICT … DO UPDATE SET last = last + n RETURNING last - n),
+             new_parents AS (INSERT INTO p (key, …) SELECT stem || number, … FROM
+                             json_populate_recordset(NULL::p, %(parents)s) … RETURNING id, key),
              new_children AS (INSERT INTO c (link, …) SELECT new_parents.id, …
-                              FROM json_populate_recordset(NULL::c, %(children)s) … JOIN new_parents ON the key)
-        SELECT id, key FROM new_parents
+                              FROM json_populate_recordset(NULL::c, %(children)s) … JOIN new_parents …)
+        SELECT id, key FROM new_parents ORDER BY id
 
-    Its text never depends on the batch, so the driver converts it once and the server plans it once;
-    the multi-row `VALUES` of `RawInsert` is a new statement for every batch size, and a separate
-    statement for the children plus reserving the ids first took two more round trips (docs/
-    performance.md, "Ninth round"). Values go through JSON as the columns read them: times as
-    ISO 8601 with their offset (aware UTC, as `UTCDateTime` requires), JSON columns as nested JSON,
-    text exactly as it is (`json`, not `jsonb`, which would reorder keys). Row and statement triggers
-    fire as for any insert; the children's statement triggers see all of them at once."""
+    So the counter row is held for the statement and the commit only, not across round trips and the
+    Python between them, which is what serialised two workers' writers (docs/performance.md, "Eighth
+    round" and "Ninth round"). Its text never depends on the batch, so the driver converts it once and
+    the server plans it once. Values go through JSON as the columns read them: times as ISO 8601 with
+    their offset (aware UTC, as `UTCDateTime` requires), JSON columns as nested JSON, text exactly as it
+    is (`json`, not `jsonb`, which would reorder keys). Row and statement triggers fire as for any
+    insert; the children's statement triggers see all of them at once."""
 
-    def __init__(self, parent: Table, key: str, child: Table, link: str) -> None:
-        self.parent, self.key, self.child, self.link = parent, key, child, link
-        self._parent_cols = [c for c in parent.columns if not c.primary_key]
+    def __init__(self, parent: Table, key: str, child: Table, link: str, numbering: Numbering) -> None:
+        self.parent, self.key, self.child, self.link, self.numbering = parent, key, child, link, numbering
+        self._parent_cols = [c for c in parent.columns if not c.primary_key and c.name != key]
         self._child_cols = [c for c in child.columns if not c.primary_key and c.name != link]
-        self._times = tuple(c.name for c in (*self._parent_cols, *self._child_cols) if _holds_times(c))
+        self._times = (tuple(c.name for c in self._parent_cols if _holds_times(c)),
+                       tuple(c.name for c in self._child_cols if _holds_times(c)))
         self._sql: str | None = None
 
     def _statement(self, dialect: Dialect) -> str:
@@ -121,42 +141,49 @@ class LinkedInsert:
             def names(cols: Sequence[Column[Any]], prefix: str = "") -> str:
                 return ", ".join(prefix + q(c.name) for c in cols)
 
-            key_type = self.parent.c[self.key].type.compile(dialect=dialect)
-            p, c, pk = q(self.parent.name), q(self.child.name), q(self.parent.primary_key.columns[0].name)
+            n = self.numbering
+            counter, scope, last = q(n.counter.name), q(n.scope), q(n.last)
+            p, c, pk, key = q(self.parent.name), q(self.child.name), q(self.parent.primary_key.columns[0].name), q(self.key)
             self._sql = (
-                f"WITH new_parents AS (INSERT INTO {p} ({names(self._parent_cols)}) "
-                f"SELECT {names(self._parent_cols, 'r.')} "
-                f"FROM json_populate_recordset(NULL::{p}, %(parents)s::json) WITH ORDINALITY AS r "
-                f"ORDER BY r.ordinality RETURNING {pk}, {q(self.key)}), "
+                f"WITH num AS (INSERT INTO {counter} ({scope}, {last}) VALUES (%(scope)s, %(count)s) "
+                f"ON CONFLICT ({scope}) DO UPDATE SET {last} = {counter}.{last} + EXCLUDED.{last} "
+                f"RETURNING {last} - %(count)s AS base), "
+                f"new_parents AS (INSERT INTO {p} ({key}, {names(self._parent_cols)}) "
+                f"SELECT {n.key_sql('num.base + r.ordinality')}, {names(self._parent_cols, 'r.')} "
+                f"FROM num, json_populate_recordset(NULL::{p}, %(parents)s::json) WITH ORDINALITY AS r "
+                f"ORDER BY r.ordinality RETURNING {pk}, {key}), "
                 f"new_children AS (INSERT INTO {c} ({q(self.link)}, {names(self._child_cols)}) "
                 f"SELECT n.{pk}, {names(self._child_cols, 'r.')} "
-                f"FROM ROWS FROM (json_populate_recordset(NULL::{c}, %(children)s::json), "
-                f"json_to_recordset(%(children)s::json) AS (_key {key_type})) WITH ORDINALITY AS r "
-                f"JOIN new_parents AS n ON n.{q(self.key)} = r._key ORDER BY r.ordinality) "
-                f"SELECT {pk}, {q(self.key)} FROM new_parents")
+                f"FROM num CROSS JOIN ROWS FROM (json_populate_recordset(NULL::{c}, %(children)s::json), "
+                f"json_to_recordset(%(children)s::json) AS (_parent bigint)) WITH ORDINALITY AS r "
+                f"JOIN new_parents AS n ON n.{key} = {n.key_sql('num.base + r._parent')} ORDER BY r.ordinality) "
+                f"SELECT {pk}, {key} FROM new_parents ORDER BY {pk}")
             assert len(self._sql) <= _DRIVER_CACHED_LENGTH, "longer than the driver keeps converted"
         return self._sql
 
-    def run(self, conn: Connection, parents: Sequence[Mapping[str, Any]],
-            children: Sequence[tuple[Any, Mapping[str, Any]]]) -> dict[Any, int]:
-        """Insert `parents` (rows with every non-key column) and `children` ((parent's key, row)) in the
-        connection's transaction; returns the new parents' ids by key."""
+    def run(self, conn: Connection, scope: str, stem: str, parents: Sequence[Mapping[str, Any]],
+            children: Sequence[tuple[int, Mapping[str, Any]]]) -> list[tuple[int, str]]:
+        """Insert `parents` (rows with every column but the id and the key) numbered in `scope` with keys
+        starting `stem`, and `children` ((the parent's position in `parents`, row)), in the connection's
+        transaction; returns each parent's (id, key), in the order of `parents`."""
         if not parents:
-            return {}
+            return []
         if not conn.in_transaction():
             conn.begin()
         sql = self._statement(conn.dialect)
-        parent_rows = [{name: row[name] for name in (c.name for c in self._parent_cols)} for row in parents]
-        child_rows = [{"_key": key, **{c.name: row[c.name] for c in self._child_cols}} for key, row in children]
-        for row in (*parent_rows, *child_rows):
-            for name in self._times:
-                if name in row and row[name] is not None:
-                    row[name] = _utc(row[name])
+        parent_rows = [{c.name: row[c.name] for c in self._parent_cols} for row in parents]
+        child_rows = [{"_parent": i + 1, **{c.name: row[c.name] for c in self._child_cols}} for i, row in children]
+        for rows, times in zip((parent_rows, child_rows), self._times, strict=True):
+            for row in rows:
+                for name in times:
+                    if row[name] is not None:
+                        row[name] = _utc(row[name])
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(sql, {"parents": orjson.dumps(parent_rows, option=orjson.OPT_NON_STR_KEYS).decode(),
+            cursor.execute(sql, {"scope": scope, "stem": stem, "count": len(parent_rows),
+                                 "parents": orjson.dumps(parent_rows, option=orjson.OPT_NON_STR_KEYS).decode(),
                                  "children": orjson.dumps(child_rows, option=orjson.OPT_NON_STR_KEYS).decode()})
-            return {key: ident for ident, key in cursor.fetchall()}
+            return [(ident, key) for ident, key in cursor.fetchall()]
         finally:
             cursor.close()
 

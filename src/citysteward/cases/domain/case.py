@@ -8,7 +8,21 @@ from typing import Any
 
 from citysteward.cases.domain.model import Action, CaseState, PendingRequest, Satisfaction, Source
 from citysteward.kernel.actor import Actor
+from citysteward.kernel.numbering import numbered
 from citysteward.kernel.timelimit import TimeLimit
+
+CASE_NO_DIGITS = 5  # the day's serial in a case number
+
+
+def case_no_stem(prefix: str, day: str) -> str:
+    """What every case number of a day starts with: the city's prefix and the local day (JZ20261127-)."""
+    return f"{prefix}{day}-"
+
+
+def case_no(prefix: str, day: str, number: int) -> str:
+    """A case's number: the city's prefix, the local day (YYYYMMDD) and the day's serial, gapless from 1
+    (JZ20261127-00042)."""
+    return numbered(case_no_stem(prefix, day), number, CASE_NO_DIGITS)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from typing import Any
 from citysteward.assets.domain.roads import RoadMatch
 from citysteward.assets.services import components as component_services
 from citysteward.assets.services import roads as road_services
-from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.case import Case, Event, case_no, case_no_stem
 from citysteward.cases.domain.idempotency import IdempotencyKey
 from citysteward.cases.domain.lifecycle import ActionParams, Timing, apply_action
 from citysteward.cases.domain.model import Action, CaseState, Source
@@ -205,10 +205,11 @@ def _prepare(rt: Runtime, data: ReportInput, actor: Actor, key: IdempotencyKey |
                      road_match)
 
 
-def _new_case(rt: Runtime, p: _Prepared, local_day: str, number: int) -> Case:
+def _new_case(rt: Runtime, p: _Prepared, case_no: str) -> Case:
+    """The case of a report; `case_no` is "" while the repository has yet to number it (`add_many`)."""
     data, actor, now = p.data, p.actor, p.at
     return Case(
-        case_no=f"{rt.settings.city_prefix}{local_day}-{number:05d}",
+        case_no=case_no,
         state=CaseState.REPORTED, source=p.source, category_code=p.category_code, urgency=p.urgency,
         description=p.description, lon=p.lon, lat=p.lat, grid_code=p.grid.value,
         community_code=p.grid.community_code, street_code=p.grid.street_code,
@@ -251,7 +252,7 @@ def _write(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
 def _write_one(rt: Runtime, uow: CasesUnitOfWork, p: _Prepared) -> ReportResult:
     """One report, with its photos and an inspector's on-the-spot handling."""
     local_day = _local_day(rt, p)
-    case = _new_case(rt, p, local_day, uow.cases.next_number(local_day))
+    case = _new_case(rt, p, case_no(rt.settings.city_prefix, local_day, uow.cases.next_number(local_day)))
     uow.cases.add(case)
     assert case.id is not None
     if p.data.component_id is not None:
@@ -286,13 +287,10 @@ def _write_many(rt: Runtime, uow: CasesUnitOfWork, batch: list[_Prepared]) -> li
     by_day: dict[str, list[tuple[int, _Prepared]]] = {}
     for i, p in plain:
         by_day.setdefault(_local_day(rt, p), []).append((i, p))
-    cases: list[tuple[int, _Prepared, Case]] = []
-    for day, items in by_day.items():
-        last = uow.cases.next_number(day, len(items))
-        first = last - len(items) + 1
-        cases += [(i, p, _new_case(rt, p, day, first + k)) for k, (i, p) in enumerate(items)]
-    if cases:
-        uow.cases.add_many([(c, [_report_event(p, c)]) for _, p, c in cases])  # the events get the new ids
+    for day, items in by_day.items():  # numbered and written by the repository in one go, per local day
+        cases = [(i, p, _new_case(rt, p, "")) for i, p in items]
+        uow.cases.add_many(day, case_no_stem(rt.settings.city_prefix, day),
+                           [(c, [_report_event(p, c)]) for _, p, c in cases])  # the events get the new ids
         results.update((i, _result(c)) for i, _, c in cases)
     for i in todo:
         if i not in results:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.case import Case, Event, case_no
 from citysteward.cases.domain.model import Action, CaseState, Source
 from citysteward.cases.domain.routing import RoutingDecision, place_of, route_case
 from citysteward.catalogue.domain.categories import Urgency
@@ -151,7 +151,7 @@ class YearOfCases:
                          "address": target.address}, geoms)
             day = times[i].astimezone(ctx.tz).strftime("%Y%m%d")
             numbers[day] = numbers.get(day, 0) + 1
-            spec = Spec(f"{ctx.prefix}{day}-{numbers[day]:05d}", sources[i], code, times[i], lon, lat, grid, road,
+            spec = Spec(case_no(ctx.prefix, day, numbers[day]), sources[i], code, times[i], lon, lat, grid, road,
                          address)
             runner = self._play(spec, plan)
             specs.append(spec)

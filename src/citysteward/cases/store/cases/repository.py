@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.cases import tables as cases_tables
-from citysteward.cases.domain.case import Case, Event
+from citysteward.cases.domain.case import CASE_NO_DIGITS, Case, Event
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.model import CaseState
 from citysteward.cases.store.cases.ledger import (
@@ -25,7 +25,8 @@ from citysteward.cases.store.cases.ledger import (
 )
 from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
-from citysteward.platform.rawinsert import LinkedInsert, RawInsert
+from citysteward.kernel.numbering import numbered
+from citysteward.platform.rawinsert import LinkedInsert, Numbering, RawInsert
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
 # hot intake path instead of re-keying a statement with every value inlined.
@@ -38,7 +39,9 @@ _MAX_CASE_ID = select(func.coalesce(func.max(cases_tables.cases.c.id), 0))
 _NEXT_CASE_IDS = text("SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)")
 _RAW_CASES = RawInsert(cases_tables.cases)
 _RAW_EVENTS = RawInsert(cases_tables.case_events, [c.name for c in cases_tables.case_events.c if c.name != "id"])
-_NEW_CASES = LinkedInsert(cases_tables.cases, "case_no", cases_tables.case_events, "case_id")  # PostgreSQL
+_NEW_CASES = LinkedInsert(  # PostgreSQL
+    cases_tables.cases, "case_no", cases_tables.case_events, "case_id",
+    Numbering(cases_tables.case_numbers, "day", "last", CASE_NO_DIGITS))
 _NEXT_NUMBER = {
     name: fn(cases_tables.case_numbers)
     .values(day=bindparam("day"), last=bindparam("count"))
@@ -113,21 +116,26 @@ class SqlCaseRepository:
         stmt = _NEXT_NUMBER[self.conn.dialect.name]
         return int(self.conn.execute(stmt, {"day": day, "count": count}).scalar_one())
 
-    def add_many(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
-        """A batch of new cases with their first steps (the intake writer's); sets `case.id`. Written
-        while the day's number, and on SQLite the database, is held, so in as few calls as each database
-        allows: PostgreSQL, one statement for cases and steps together (`LinkedInsert`: one round trip,
-        ids from the sequence); SQLite, ids reserved first and each table's rows stepped by the driver
-        (`RawInsert`) (docs/performance.md, "Sixth round" and "Ninth round")."""
+    def add_many(self, day: str, stem: str, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
+        """A batch of new cases of one local day with their first steps (the intake writer's): numbers
+        them gaplessly in the day's series (`case_no` with `stem`) and sets `case.case_no` and `case.id`.
+        Written while the day's number, and on SQLite the database, is held, so in as few calls as each
+        database allows: PostgreSQL, one statement takes the numbers and writes cases and steps
+        (`LinkedInsert`: the number row held for that statement and the commit only); SQLite, the
+        number, the ids, then each table's rows stepped by the driver (`RawInsert`) (docs/performance.md,
+        "Sixth round" and "Ninth round")."""
         if not cases_with_events:
             return
         if self.conn.dialect.name != "postgresql":
+            last = self.next_number(day, len(cases_with_events))
+            for k, (case, _) in enumerate(cases_with_events):
+                case.case_no = numbered(stem, last - len(cases_with_events) + 1 + k, CASE_NO_DIGITS)
             self._insert_with_ids(cases_with_events)
             return
-        ids = _NEW_CASES.run(self.conn, [case_to_row(c) for c, _ in cases_with_events],
-                             [(case.case_no, event_to_row(e)) for case, events in cases_with_events for e in events])
-        for case, _ in cases_with_events:
-            case.id = ids[case.case_no]
+        added = _NEW_CASES.run(self.conn, day, stem, [case_to_row(c) for c, _ in cases_with_events],
+                               [(i, event_to_row(e)) for i, (_, events) in enumerate(cases_with_events) for e in events])
+        for (case, _), (case_id, number) in zip(cases_with_events, added, strict=True):
+            case.id, case.case_no = case_id, number
 
     def _insert_with_ids(self, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
         rows, events = self._rows_with_ids(cases_with_events)
