@@ -23,6 +23,7 @@ from sqlalchemy import (
 from citysteward.supervision import tables as supervision_tables
 from citysteward.supervision.store.tickets import C, E
 
+IN_CHUNK = 10_000  # cells per IN list in one statement
 
 # ---------------------------------------------------------------- hot spots
 class SqlHotspotRepository:
@@ -66,11 +67,18 @@ class SqlHotspotRepository:
         return rows
 
     def cases_since(self, cells: Sequence[str], categories: Sequence[str], after: datetime) -> list[dict[str, Any]]:
-        stmt = (select(C.c.id, C.c.case_no, C.c.lon, C.c.lat, C.c.cell, C.c.category_code, C.c.reported_at, C.c.state)
-                .where(C.c.cell.in_(list(cells)), C.c.category_code.in_(list(categories)), C.c.reported_at > after,
-                       C.c.state.notin_(["voided", "rejected", "merged"]))
-                .order_by(C.c.id))
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        """Oldest first. One statement for up to `IN_CHUNK` cells (every place a board lists, unless a
+        city has listed some hundreds of places); more cells go in several, as SQLite takes at most 32,766
+        parameters a statement."""
+        distinct = sorted(set(cells))
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(distinct), IN_CHUNK):
+            stmt = (select(C.c.id, C.c.case_no, C.c.lon, C.c.lat, C.c.cell, C.c.category_code, C.c.reported_at, C.c.state)
+                    .where(C.c.cell.in_(distinct[start:start + IN_CHUNK]), C.c.category_code.in_(list(categories)),
+                           C.c.reported_at > after, C.c.state.notin_(["voided", "rejected", "merged"]))
+                    .order_by(C.c.id))
+            rows += [dict(r._mapping) for r in self.conn.execute(stmt)]
+        return sorted(rows, key=lambda r: r["id"]) if len(distinct) > IN_CHUNK else rows
 
     def add_listing(self, row: dict[str, Any]) -> int:
         return int(self.conn.execute(insert(supervision_tables.hotspots).values(row).returning(supervision_tables.hotspots.c.id)).scalar_one())
