@@ -96,8 +96,9 @@ class Numbering:
     digits: int
 
     def key_sql(self, number: str) -> str:
-        """The key of the parent numbered by the SQL expression `number`, as the stem and padding rule
-        make it (`kernel.numbering.numbered` in Python; a test holds the two to each other)."""
+        """The key of the parent numbered by the SQL expression `number`, with the stem bound as
+        `%(stem)s`, as the padding rule makes it (`kernel.numbering.numbered` in Python; a test holds the
+        two to each other)."""
         return (f"%(stem)s || lpad(({number})::text, greatest({self.digits}, length(({number})::text)), '0')")
 
 
