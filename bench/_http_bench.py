@@ -203,7 +203,7 @@ def drive(base: str, load: Load, seconds: int, concurrency: int) -> Result:
     return asyncio.run(_httpx_load(base, load, seconds, concurrency))
 
 
-def warm_up(base: str, load: Load, seconds: int, concurrency: int, most: int = 8) -> list[float]:
+def warm_up(base: str, load: Load, seconds: int, concurrency: int, most: int = 12) -> list[float]:
     """Passes of `seconds` until three in a row give rates within 10 % of their highest (a plateau: each
     worker's caches hold what the load asks for, however long filling them takes), at most `most`
     passes; returns each pass's rate. A fixed 3 s was too short on PostgreSQL, where each of two
@@ -374,7 +374,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=3,
                     help="seconds of each warm-up pass on each fresh server before the measured run (not counted); "
-                         "passes repeat until three in a row lie within 10 %% of their highest (at most 8)")
+                         "passes repeat until three in a row lie within 10 %% of their highest (at most 12)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the floor")
     ap.add_argument("--cs-workers", default="2", help="CitySteward's uvicorn workers, e.g. 1,2 to compare")
     ap.add_argument("--paths", default="post,list,one")
