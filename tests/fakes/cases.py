@@ -11,13 +11,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from citysteward.cases.domain.case import CASE_NO_DIGITS, Case, Event
+from citysteward.cases.domain.case import Case, Event, case_nos
 from citysteward.cases.domain.idempotency import IdempotencyKey, StoredReply
 from citysteward.cases.domain.ledger import CaseFilter
 from citysteward.cases.domain.model import CaseState
 from citysteward.cases.domain.routing import ResponsibilityRule
 from citysteward.kernel.errors import StaleCase
-from citysteward.kernel.numbering import numbered
 from tests.fakes.tables import FakeIntegrityError, FakeRepository, Row, as_json, new_row, ordered
 
 _CASE_NO = re.compile(r"^[A-Z]{1,4}\d{4,8}(-\d{0,8})?$")
@@ -104,9 +103,9 @@ class FakeCaseRepository(FakeRepository):
         return d.numbers[day]
 
     def add_many(self, day: str, stem: str, cases_with_events: Sequence[tuple[Case, Sequence[Event]]]) -> None:
-        last = self.next_number(day, len(cases_with_events))
-        for k, (case, _) in enumerate(cases_with_events):
-            case.case_no = numbered(stem, last - len(cases_with_events) + 1 + k, CASE_NO_DIGITS)
+        numbers = case_nos(stem, self.next_number(day, len(cases_with_events)), len(cases_with_events))
+        for (case, _), number in zip(cases_with_events, numbers, strict=True):
+            case.case_no = number
         self.bulk_add(cases_with_events)
 
     def append_events(self, events: Sequence[Event]) -> None:

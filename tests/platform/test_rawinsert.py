@@ -31,28 +31,18 @@ from citysteward.platform.rawinsert import LinkedInsert, Numbering, RawInsert
 from citysteward.platform.types import UTCDateTime
 
 metadata = MetaData()
-sample = Table(
-    "rawinsert_sample",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(40), nullable=True),
-    Column("at", UTCDateTime(), nullable=True),
-    Column("payload", JSON, nullable=False),
-    Column("flag", Boolean, nullable=True),
-    Column("amount", Float, nullable=True),
-)
 
-numbered_parents = Table(
-    "rawinsert_numbered",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("code", String(40), nullable=False, unique=True),
-    Column("name", String(40), nullable=True),
-    Column("at", UTCDateTime(), nullable=True),
-    Column("payload", JSON, nullable=False),
-    Column("flag", Boolean, nullable=True),
-    Column("amount", Float, nullable=True),
-)
+
+def _value_columns() -> list[Column[Any]]:
+    """The columns whose values both inserts must store as SQLAlchemy does (a fresh set per table)."""
+    return [Column("name", String(40), nullable=True), Column("at", UTCDateTime(), nullable=True),
+            Column("payload", JSON, nullable=False), Column("flag", Boolean, nullable=True),
+            Column("amount", Float, nullable=True)]
+
+
+sample = Table("rawinsert_sample", metadata, Column("id", Integer, primary_key=True), *_value_columns())
+numbered_parents = Table("rawinsert_numbered", metadata, Column("id", Integer, primary_key=True),
+                         Column("code", String(40), nullable=False, unique=True), *_value_columns())
 counter = Table(
     "rawinsert_counter",
     metadata,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -129,8 +128,8 @@ class LinkedInsert:
         self.parent, self.key, self.child, self.link, self.numbering = parent, key, child, link, numbering
         self._parent_cols = [c for c in parent.columns if not c.primary_key and c.name != key]
         self._child_cols = [c for c in child.columns if not c.primary_key and c.name != link]
-        self._times = (tuple(c.name for c in self._parent_cols if _holds_times(c)),
-                       tuple(c.name for c in self._child_cols if _holds_times(c)))
+        self._times = (tuple(c for c in self._parent_cols if _holds_times(c)),
+                       tuple(c for c in self._child_cols if _holds_times(c)))
         self._sql: str | None = None
 
     def _statement(self, dialect: Dialect) -> str:
@@ -175,10 +174,12 @@ class LinkedInsert:
         parent_rows = [{c.name: row[c.name] for c in self._parent_cols} for row in parents]
         child_rows = [{"_parent": i + 1, **{c.name: row[c.name] for c in self._child_cols}} for i, row in children]
         for rows, times in zip((parent_rows, child_rows), self._times, strict=True):
-            for row in rows:
-                for name in times:
-                    if row[name] is not None:
-                        row[name] = _utc(row[name])
+            # each time as its column's type binds it (`UTCDateTime`: aware, in UTC), JSON then writes ISO 8601
+            for column in times:
+                bind = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+                if bind is not None:
+                    for row in rows:
+                        row[column.name] = bind(row[column.name])
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, {"scope": scope, "stem": stem, "count": len(parent_rows),
@@ -195,9 +196,3 @@ _DRIVER_CACHED_LENGTH = 4096  # psycopg keeps the conversion of statements up to
 def _holds_times(column: Column[Any]) -> bool:
     impl = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
     return isinstance(impl, DateTime)
-
-
-def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: CitySteward stores aware UTC times only")
-    return moment.astimezone(UTC)

@@ -25,6 +25,12 @@ def case_no(prefix: str, day: str, number: int) -> str:
     return numbered(case_no_stem(prefix, day), number, CASE_NO_DIGITS)
 
 
+def case_nos(stem: str, last: int, count: int) -> list[str]:
+    """The numbers of a batch of `count` cases of a day whose series now ends at `last` (`stem` from
+    `case_no_stem`): the batch took the `count` numbers up to `last`."""
+    return [numbered(stem, n, CASE_NO_DIGITS) for n in range(last - count + 1, last + 1)]
+
+
 @dataclass(slots=True)
 class Case:
     case_no: str

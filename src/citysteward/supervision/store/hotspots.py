@@ -78,7 +78,7 @@ class SqlHotspotRepository:
                            C.c.reported_at > after, C.c.state.notin_(["voided", "rejected", "merged"]))
                     .order_by(C.c.id))
             rows += [dict(r._mapping) for r in self.conn.execute(stmt)]
-        return sorted(rows, key=lambda r: r["id"]) if len(distinct) > IN_CHUNK else rows
+        return sorted(rows, key=lambda r: r["id"])
 
     def add_listing(self, row: dict[str, Any]) -> int:
         return int(self.conn.execute(insert(supervision_tables.hotspots).values(row).returning(supervision_tables.hotspots.c.id)).scalar_one())

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from citysteward.cases import tables as cases_tables
-from citysteward.cases.domain.case import CASE_NO_DIGITS, Case, Event
+from citysteward.cases.domain.case import CASE_NO_DIGITS, Case, Event, case_nos
 from citysteward.cases.domain.ledger import COUNT_CAP, CaseFilter
 from citysteward.cases.domain.model import CaseState
 from citysteward.cases.store.cases.ledger import (
@@ -25,7 +25,6 @@ from citysteward.cases.store.cases.ledger import (
 )
 from citysteward.cases.store.cases.rows import case_to_row, event_to_row, row_to_case, row_to_event
 from citysteward.kernel.errors import StaleCase
-from citysteward.kernel.numbering import numbered
 from citysteward.platform.rawinsert import LinkedInsert, Numbering, RawInsert
 
 # Statements built once: parameters travel separately, so SQLAlchemy's compiled cache is hit on the
@@ -127,9 +126,9 @@ class SqlCaseRepository:
         if not cases_with_events:
             return
         if self.conn.dialect.name != "postgresql":
-            last = self.next_number(day, len(cases_with_events))
-            for k, (case, _) in enumerate(cases_with_events):
-                case.case_no = numbered(stem, last - len(cases_with_events) + 1 + k, CASE_NO_DIGITS)
+            numbers = case_nos(stem, self.next_number(day, len(cases_with_events)), len(cases_with_events))
+            for (case, _), number in zip(cases_with_events, numbers, strict=True):
+                case.case_no = number
             self._insert_with_ids(cases_with_events)
             return
         added = _NEW_CASES.run(self.conn, day, stem, [case_to_row(c) for c, _ in cases_with_events],
