@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -66,20 +67,34 @@ class Server:
                 return pid
         return None
 
-    def one_connection_per_worker(self, tries: int = 200) -> list[http.client.HTTPConnection]:
-        """Open keep-alive connections until each worker holds one; one connection per worker."""
-        wanted = set(self.workers())
+    def one_connection_per_worker(self) -> list[http.client.HTTPConnection]:
+        """One open keep-alive connection held by each worker, in the order of their pids."""
+        return [self.to_worker(pid) for pid in sorted(self.workers())]
+
+    def to_worker(self, pid: int, tries: int = 200) -> http.client.HTTPConnection:
+        """An open connection held by worker `pid`: one kept from before, unless the server has closed it
+        meanwhile (uvicorn closes a keep-alive connection idle for 5 s, which a loaded machine reaches
+        while the other worker answers); else new connections until one lands on that worker."""
+        kept = []
+        for conn in self._by_pid.get(pid, []):
+            if _still_open(conn):
+                kept.append(conn)
+            else:
+                conn.close()
+        self._by_pid[pid] = kept
+        if kept:
+            return kept[0]
         for _ in range(tries):
             time.sleep(0.02)
             conn = self.connection()
             status, _ = request(conn, "GET", "/healthz")
             assert status == 200
-            pid = self.serving_pid(conn)
-            if pid is not None:
-                self._by_pid.setdefault(pid, []).append(conn)
-            if wanted <= set(self._by_pid):
-                return [self._by_pid[pid][0] for pid in sorted(wanted)]
-        raise AssertionError(f"connections reached workers {sorted(self._by_pid)} of {sorted(wanted)}")
+            held_by = self.serving_pid(conn)
+            if held_by is not None:
+                self._by_pid.setdefault(held_by, []).append(conn)
+            if held_by == pid:
+                return conn
+        raise AssertionError(f"no connection reached worker {pid} (reached {sorted(self._by_pid)})")
 
     def close(self) -> None:
         for conns in self._by_pid.values():
@@ -103,6 +118,11 @@ def _inode_of(server_port: int, client_port: int) -> str:
             if cols[1].rsplit(":", 1)[1] == want_local and cols[2].rsplit(":", 1)[1] == want_remote:
                 return cols[9]
     raise AssertionError(f"no server socket for the connection from port {client_port}")
+
+
+def _still_open(conn: http.client.HTTPConnection) -> bool:
+    """Whether the server still holds this idle keep-alive connection: a closed one reads as ready (EOF)."""
+    return conn.sock is not None and not select.select([conn.sock], [], [], 0)[0]
 
 
 def request(conn: http.client.HTTPConnection, method: str, path: str, body: Any = None,
