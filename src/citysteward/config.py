@@ -5,11 +5,37 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"CITYSTEWARD_{name}", default)
+
+
+class SettingError(ValueError):
+    """A CITYSTEWARD_* value that cannot be used; `message` says which and why, in the users' language."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+N = TypeVar("N", int, float)
+
+
+def _env_number(name: str, default: N, minimum: N) -> N:
+    """A number setting, at least `minimum`; anything else stops the start with the setting's name."""
+    raw = _env(name, str(default)).strip()
+    kind = type(default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < minimum:  # value != value: NaN
+        word = "整数" if kind is int else "数字"
+        raise SettingError(f"设置 CITYSTEWARD_{name} 应为不小于 {minimum:g} 的{word}，现为“{raw}”")
+    return value
 
 
 def _env_flag(name: str) -> bool:
@@ -38,6 +64,9 @@ class Settings:
     max_upload_bytes: int = 0  # multipart uploads; 0: max_photo_bytes × max_photos_per_report + 1 MiB
     public_base_url: str = ""  # e.g. https://cg.example.gov.cn; empty: taken from each request
     trust_proxy: bool = False  # believe X-Forwarded-Proto/-Host from the reverse proxy in front
+    # an idle keep-alive connection stays open this long; longer than the reverse proxy's own idle timeout
+    # (nginx's upstream keepalive_timeout is 60 s), so the proxy never reuses one the server is just closing
+    keep_alive_seconds: int = 75
     # -- throttling and logins (docs/security.md "Throttling"): counted per client address; 0 turns a limit off
     redis_url: str = ""  # e.g. redis://127.0.0.1:6379/0; empty: the counters are kept in the database
     reports_per_minute: int = 10  # anonymous reports (REST and the citizen page)
@@ -73,24 +102,25 @@ class Settings:
             "city_prefix": _env("CITY_PREFIX", cls.city_prefix),
             "city_name": _env("CITY_NAME", cls.city_name),
             "timezone": _env("TIMEZONE", cls.timezone),
-            "token_ttl_hours": float(_env("TOKEN_TTL_HOURS", str(cls.token_ttl_hours))),
-            "max_photo_bytes": int(_env("MAX_PHOTO_BYTES", str(cls.max_photo_bytes))),
+            "token_ttl_hours": _env_number("TOKEN_TTL_HOURS", cls.token_ttl_hours, 0.0),
+            "max_photo_bytes": _env_number("MAX_PHOTO_BYTES", cls.max_photo_bytes, 1),
             "tile_url": _env("TILE_URL", cls.tile_url),
             "secret_key": _env("SECRET_KEY", cls.secret_key),
             "smtp_host": _env("SMTP_HOST", cls.smtp_host),
-            "smtp_port": int(_env("SMTP_PORT", str(cls.smtp_port))),
+            "smtp_port": _env_number("SMTP_PORT", cls.smtp_port, 0),
             "smtp_from": _env("SMTP_FROM", cls.smtp_from),
             # -- HTTP edge
-            "max_body_bytes": int(_env("MAX_BODY_BYTES", str(cls.max_body_bytes))),
-            "max_upload_bytes": int(_env("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
+            "max_body_bytes": _env_number("MAX_BODY_BYTES", cls.max_body_bytes, 1),
+            "max_upload_bytes": _env_number("MAX_UPLOAD_BYTES", cls.max_upload_bytes, 0),
             "public_base_url": _env("PUBLIC_BASE_URL", cls.public_base_url).rstrip("/"),
             "trust_proxy": _env_flag("TRUST_PROXY"),
+            "keep_alive_seconds": _env_number("KEEP_ALIVE_SECONDS", cls.keep_alive_seconds, 1),
             # -- throttling and logins
             "redis_url": _env("REDIS_URL", cls.redis_url).strip(),
-            **{name: int(_env(name.upper(), str(getattr(cls, name)))) for name in (
+            **{name: _env_number(name.upper(), getattr(cls, name), 0) for name in (
                 "reports_per_minute", "reports_per_day", "reports_per_phone_hour", "reports_per_phone_day", "me_too_per_minute", "me_too_per_day",
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
-            "idempotency_ttl_hours": float(_env("IDEMPOTENCY_TTL_HOURS", str(cls.idempotency_ttl_hours))),
+            "idempotency_ttl_hours": _env_number("IDEMPOTENCY_TTL_HOURS", cls.idempotency_ttl_hours, 0.0),
             "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),
             "otel": _env_flag("OTEL"),
         }

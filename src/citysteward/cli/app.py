@@ -9,7 +9,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from citysteward.config import Settings
+from citysteward.config import SettingError, Settings
 from citysteward.kernel.errors import InvalidInput
 from citysteward.kernel.text import clean_text
 from citysteward.platform.runtime import Runtime
@@ -19,11 +19,19 @@ app = typer.Typer(help="CitySteward 市政管家 — grid-based urban governance
 console = Console()
 
 
+def settings_from_env() -> Settings:
+    """The CITYSTEWARD_* settings; a value that cannot be used ends the command with its name."""
+    try:
+        return Settings.from_env()
+    except SettingError as exc:
+        fail(exc.message)
+
+
 def runtime(settings: Settings | None = None) -> Runtime:
     from citysteward.bootstrap import build_runtime
     from citysteward.platform.migrate import upgrade
 
-    settings = settings or Settings.from_env()
+    settings = settings or settings_from_env()
     upgrade(settings.database_url)
     return build_runtime(settings)
 

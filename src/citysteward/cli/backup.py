@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from citysteward.cli.app import app, console, fail
-from citysteward.config import Settings
+from citysteward.cli.app import app, console, fail, settings_from_env
 from citysteward.kernel.errors import DomainError
 
 
@@ -21,7 +20,7 @@ def backup(
     """Back up the database and the photos into one .tar.gz while the service keeps running."""
     from citysteward import backup as backups
 
-    settings = Settings.from_env()
+    settings = settings_from_env()
     path = out or backups.default_path(datetime.now(UTC), settings.tz)
     try:
         result = backups.backup(settings, path)
@@ -44,7 +43,7 @@ def restore(
     if not path.is_file():
         fail(f"文件不存在：{path}")
     try:
-        result = backups.restore(Settings.from_env(), path, force=force)
+        result = backups.restore(settings_from_env(), path, force=force)
     except DomainError as exc:
         fail(exc.message)
     console.print(f"恢复完成：{sum(result.rows.values())} 行数据（数据库版本 {result.revision}），"

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.engine import make_url
 
-from citysteward.cli.app import app, console, fail, runtime
-from citysteward.config import Settings
+from citysteward.cli.app import app, console, fail, runtime, settings_from_env
 from citysteward.evaluation.papers import build as papers
 from citysteward.kernel.errors import DomainError
 
@@ -26,7 +25,7 @@ def report(
 
     if kind not in ("daily", "monthly"):
         fail("报表类型只能是 daily 或 monthly")
-    settings = Settings.from_env()
+    settings = settings_from_env()
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not Path(url.database).exists():

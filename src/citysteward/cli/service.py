@@ -29,9 +29,10 @@ def serve(
     """Run the web service."""
     import uvicorn
 
-    runtime()  # migrate once before workers start
+    rt = runtime()  # migrate once before workers start
     # proxy_headers off: X-Forwarded-For counts only when CITYSTEWARD_TRUST_PROXY=1 (platform/http/client.py)
-    uvicorn.run("citysteward.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=False)
+    uvicorn.run("citysteward.asgi:app", host=host, port=port, workers=workers, log_level="info", proxy_headers=False,
+                timeout_keep_alive=rt.settings.keep_alive_seconds)
 
 
 @app.command()
@@ -58,7 +59,8 @@ def demo(
         console.print(f"\n服务地址：http://{host}:{port}/  （API 文档 /docs）")
         import uvicorn
 
-        uvicorn.run("citysteward.asgi:app", host=host, port=port, log_level="warning", proxy_headers=False)
+        uvicorn.run("citysteward.asgi:app", host=host, port=port, log_level="warning", proxy_headers=False,
+                    timeout_keep_alive=rt.settings.keep_alive_seconds)
 
 
 @app.command()
