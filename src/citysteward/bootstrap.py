@@ -56,7 +56,7 @@ from citysteward.platform.db import Checkpoints, make_engine
 from citysteward.platform.http import edge as http_edge
 from citysteward.platform.http import errors
 from citysteward.platform.http.pages import STATIC_DIR, make_templates
-from citysteward.platform.http.routing import guard_routers
+from citysteward.platform.http.routing import guard_routers, include_shared
 from citysteward.platform.runtime import Runtime
 from citysteward.platform.throttle import CounterStore, DatabaseCounters
 from citysteward.platform.throttle_redis import RedisCounters
@@ -173,7 +173,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None,
     app.state.settings = settings
     errors.install(app)
     for router in API_ROUTERS:
-        app.include_router(router)
+        include_shared(app, router)
     open311_api.mount(app)
     mount_pages(app)
 
@@ -203,7 +203,7 @@ def mount_pages(app: FastAPI) -> None:
     app.state.web_templates = make_templates(app.state.settings, TEMPLATE_DIRS, CASE_GLOBALS)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in PAGE_MODULES:
-        app.include_router(module.router)
+        include_shared(app, module.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

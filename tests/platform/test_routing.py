@@ -15,6 +15,7 @@ from starlette.routing import Match
 from citysteward.bootstrap import create_app
 from citysteward.config import Settings
 from citysteward.platform.http.routing import RequestRoute, guard_routers
+from tests.conftest import PASSWORD, database_url
 
 SAMPLE = {"int": "7", "path": "a/b.png", "str": "JZ20261126-00001"}
 
@@ -108,3 +109,25 @@ def test_a_request_route_takes_the_request_alone_and_answers_through_the_usual_e
     for endpoint in (two, blocking):
         with pytest.raises(TypeError, match="RequestRoute"):
             APIRouter(route_class=RequestRoute).add_api_route("/x", endpoint, methods=["GET"])
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_applications_of_one_process_share_their_routes_and_each_keeps_its_runtime(
+        rt: Any, city: Any, request: pytest.FixtureRequest, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = create_app(runtime=rt)
+    (tmp_path / "other").mkdir()
+    empty = database_url(request, tmp_path / "other", "sqlite")  # the reference data, no users
+    second = create_app(Settings(database_url=empty, media_dir=tmp_path / "media"))
+    shared = [r for r in second.router.routes if any(r is mine for mine in first.router.routes)]
+    assert len(shared) >= 40  # every included router: made once, in both applications
+    login = {"username": "admin", "password": PASSWORD}
+    with TestClient(first) as a, TestClient(second) as b:
+        assert a.post("/api/v1/auth/login", json=login).status_code == 200
+        assert b.post("/api/v1/auth/login", json=login).status_code == 401  # its own database answers
+        assert a.get("/open311/v2/requests/JZ20261117-00001.json").status_code == 404
+    # the same document as FastAPI's own include_router gives
+    for module in ("citysteward.bootstrap", "citysteward.open311.api"):
+        monkeypatch.setattr(f"{module}.include_shared", lambda app, router: app.include_router(router))
+    plain = create_app(runtime=rt)
+    assert not any(r is mine for r in plain.router.routes for mine in first.router.routes)
+    assert plain.openapi() == first.openapi()

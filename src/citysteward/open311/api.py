@@ -8,6 +8,7 @@ error is the spec's list of {code, description} with 400, 403 or 404.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from citysteward.org.deps import AdminUser
 from citysteward.platform.http.deps import RuntimeDep, get_runtime
 from citysteward.platform.http.fastjson import FastJSON
 from citysteward.platform.http.forms import FormRefused
-from citysteward.platform.http.routing import RequestRoute
+from citysteward.platform.http.routing import RequestRoute, include_shared
 from citysteward.platform.http.schemas import IDEMPOTENCY_KEY_PARAMETER, PathId, Text
 from citysteward.platform.http.urls import public_base_url
 
@@ -286,7 +287,8 @@ def _error_doc(status: int, fmt: str) -> dict[str, Any]:
     return {"description": _ERRORS[status], "content": content}
 
 
-def _routers() -> list[APIRouter]:
+@functools.cache  # the same routers for every application of the process (include_shared keeps their entries)
+def _routers() -> tuple[APIRouter, ...]:
     """One router per operation (its `.json` and `.xml` routes), then the catch-all 404: the application
     checks each router's literal path prefix before walking its routes (platform/http/routing.py), so a
     GET of one request no longer tries the twenty routes declared before it (docs/performance.md)."""
@@ -310,7 +312,7 @@ def _routers() -> list[APIRouter]:
     fallback = APIRouter(prefix=PREFIX, tags=["Open311 GeoReport v2"], route_class=RequestRoute)
     fallback.add_api_route("/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                            include_in_schema=False)
-    return [*routers, fallback]
+    return (*routers, fallback)
 
 
 # ------------------------------------------------------------------ admin: client applications and keys
@@ -339,6 +341,5 @@ def revoke_client_key(client_id: PathId, rt: RuntimeDep,
 
 
 def mount(app: FastAPI) -> None:
-    for router in _routers():
-        app.include_router(router)
-    app.include_router(clients)
+    for router in (*_routers(), clients):
+        include_shared(app, router)

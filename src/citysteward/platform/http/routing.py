@@ -5,6 +5,12 @@ asks every entry in turn whether the path is one of its routes (each entry walks
 the entry that matches walks them again to handle the request). With 40 routers and some 350 routes
 that was about a third of an Open311 report's CPU time (py-spy, docs/performance.md).
 
+`include_shared` includes a router as an entry built once per process. FastAPI derives each route's
+dependencies, parameter models and response fields anew for every application that includes it (about
+0.8 s for this application's 350 routes); a worker builds one application, but the tests build one per
+test. The entry holds no state of the application it is in (the runtime is read from `request.app`), so
+every application of the process shares it.
+
 `guard_routers` gives each included router a prefix check in front: the literal beginnings of its
 routes' paths (everything before the first `{`). A path that starts with none of them cannot match any
 of that router's routes, so the router answers "no match" at the cost of one `str.startswith`; a path
@@ -19,7 +25,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
 from starlette.routing import BaseRoute, Match
@@ -52,6 +58,31 @@ def guarded(matches: Matcher, prefixes: tuple[str, ...]) -> Matcher:
 
     matches_if_possible.__wrapped__ = matches  # type: ignore[attr-defined]
     return matches_if_possible
+
+
+_SHARED: dict[int, tuple[APIRouter, BaseRoute]] = {}  # by id: a router is not hashable; kept, so ids stay unique
+
+
+def include_shared(app: FastAPI, router: APIRouter) -> None:
+    """`app.include_router(router)`, with the entry (and the routes FastAPI derives from it) made once per
+    process. Not for a router with start-up or shutdown handlers or its own lifespan, and dependency
+    overrides (`app.dependency_overrides`) do not reach its routes: the application uses neither."""
+    kept = _SHARED.get(id(router))
+    if kept is not None:
+        entry = kept[1]
+    else:
+        if router.on_startup or router.on_shutdown:
+            raise TypeError("include_shared: a router with start-up or shutdown handlers")
+        scratch = APIRouter()  # the application's router with FastAPI's defaults, as `FastAPI()` makes it
+        scratch.include_router(router)
+        (entry,) = scratch.routes
+        for _ in getattr(entry, "effective_route_contexts", tuple)():
+            pass  # derived now, once, rather than at the first request of each application
+        _SHARED[id(router)] = (router, entry)
+    app.router.routes.append(entry)
+    changed = getattr(app.router, "_mark_routes_changed", None)  # FastAPI ≥ 0.13x keeps a version of its routes
+    if changed is not None:
+        changed()
 
 
 def guard_routers(app: FastAPI) -> int:

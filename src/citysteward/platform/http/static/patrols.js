@@ -65,6 +65,13 @@
       save("cs-points", []);
     }
 
+    function netDown() {
+      $("m-net").textContent = "网络中断，轨迹已保存在手机上，恢复后自动补传";
+      showPending();
+    }
+    // the figures again where nothing waits on them: a dead spot only shows as the network line
+    function refreshQuietly() { return refresh().catch(netDown); }
+
     function flush() {
       if (sending) { return Promise.resolve(); }
       var batches = load("cs-batches", []);
@@ -75,7 +82,7 @@
         save("cs-batches", load("cs-batches", []).slice(1));
         $("m-net").textContent = "";
         sending = false;
-        if (!load("cs-batches", []).length && me && me.patrol) { refresh(); }  // the live figures
+        if (!load("cs-batches", []).length && me && me.patrol) { refreshQuietly(); }  // the live figures
         return flush();
       }, function (err) {
         sending = false;
@@ -83,8 +90,7 @@
           save("cs-batches", load("cs-batches", []).slice(1));  // refused for good: never retried
           return flush();
         }
-        $("m-net").textContent = "网络中断，轨迹已保存在手机上，恢复后自动补传";
-        showPending();
+        netDown();
       });
     }
 
@@ -147,12 +153,12 @@
         var id = me.patrol.id;
         me.patrol = null;  // no refresh restarts the sampling while the patrol ends
         endLocal().then(function () { return api("POST", "/api/v1/patrols/" + id + "/end"); })
-          .then(refresh).catch(function (err) { $("m-clock-state").textContent = err.message; refresh(); });
+          .then(refresh).catch(function (err) { $("m-clock-state").textContent = err.message; refreshQuietly(); });
       } else {
         api("POST", "/api/v1/patrols").then(function (d) {
           save("cs-patrol", d.patrol_id); save("cs-points", []);
           return sample();
-        }).then(refresh).catch(function (err) { $("m-clock-state").textContent = err.message; refresh(); });
+        }).then(refresh).catch(function (err) { $("m-clock-state").textContent = err.message; refreshQuietly(); });
       }
     });
 
