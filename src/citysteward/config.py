@@ -38,6 +38,17 @@ def _env_number(name: str, default: N, minimum: N) -> N:
     return value
 
 
+ACCESS_LOG_MIN_DAYS = 180
+
+
+def _access_log_days() -> int:
+    days = _env_number("ACCESS_LOG_DAYS", 0, 0)
+    if 0 < days < ACCESS_LOG_MIN_DAYS:
+        raise SettingError(f"设置 CITYSTEWARD_ACCESS_LOG_DAYS 应为 0（不清理）或不少于 {ACCESS_LOG_MIN_DAYS} 天"
+                           f"（网络安全法：网络日志留存不少于六个月），现为“{days}”")
+    return days
+
+
 def _env_flag(name: str) -> bool:
     """A yes/no setting: 1, true, yes or on (any case) turn it on; anything else, or unset, leaves it off."""
     return _env(name, "0").strip().lower() in ("1", "true", "yes", "on")
@@ -78,6 +89,9 @@ class Settings:
     login_failures_per_user: int = 5  # wrong passwords for one user name before it is locked
     login_failures_per_ip: int = 20  # wrong passwords from one address before it is locked
     login_lockout_seconds: int = 900  # the window the failures are counted in; a lockout lasts to its end
+    # the access log's retention in days; 0 keeps every entry. At least 180 when set: the Cybersecurity Law
+    # (网络安全法 art. 21) has network logs kept for no less than six months
+    access_log_days: int = 0
     # -- idempotent intake (docs/security.md "Idempotent intake")
     idempotency_ttl_hours: float = 24.0  # how long a report's Idempotency-Key is remembered
     # -- a read-only PostgreSQL streaming replica for lists, dashboards, papers, Open311 GETs (docs/deploy.md)
@@ -120,6 +134,7 @@ class Settings:
             **{name: _env_number(name.upper(), getattr(cls, name), 0) for name in (
                 "reports_per_minute", "reports_per_day", "reports_per_phone_hour", "reports_per_phone_day", "me_too_per_minute", "me_too_per_day",
                 "login_failures_per_user", "login_failures_per_ip", "login_lockout_seconds")},
+            "access_log_days": _access_log_days(),
             "idempotency_ttl_hours": _env_number("IDEMPOTENCY_TTL_HOURS", cls.idempotency_ttl_hours, 0.0),
             "replica_url": _env("REPLICA_URL", cls.replica_url).strip(),
             "otel": _env_flag("OTEL"),

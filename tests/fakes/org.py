@@ -101,6 +101,13 @@ class FakeAccessLog(FakeRepository):
             new = d.next_id("access")
             d.access[new] = {**copy.deepcopy(row), "detail": as_json(row.get("detail")), "id": new}
 
+    def oldest(self, limit: int) -> list[tuple[int, datetime]]:
+        return [(r["id"], r["at"]) for r in ordered(self._r.access)[:limit]]
+
+    def delete(self, ids: Sequence[int]) -> int:
+        d = self._w
+        return sum(d.access.pop(i, None) is not None for i in ids)
+
     def list(self, filters: Row, before_id: int | None, limit: int) -> list[Row]:  # last: it shadows `list`
         user = self._r.users.get(next((k for k, u in self._r.users.items()
                                        if u["username"] == filters.get("username")), -1))

@@ -95,6 +95,12 @@ def worker(
         if purged := patrol_field.purge_tracks(rt):
             console.print(f"已清理超过保留期的轨迹批次 {purged} 条")
 
+    def access_round() -> None:  # access-log entries past CITYSTEWARD_ACCESS_LOG_DAYS (0: kept for ever)
+        from citysteward.org.services import access
+
+        if purged := access.purge(rt):
+            console.print(f"已清理超过保留期的访问日志 {purged} 条")
+
     def subsurface_round() -> None:  # grouting / excavation past its deadline → 督导单 (issue 13)
         from citysteward.subsurface import services as subsurface
 
@@ -112,6 +118,7 @@ def worker(
         desk_round()
         citizens_round()
         patrols_round()
+        access_round()
         subsurface_round()
 
     if once:

@@ -122,6 +122,16 @@ class SqlAccessLog:
         if entries:
             self.conn.execute(insert(org_tables.access_log), list(entries))
 
+    def oldest(self, limit: int) -> list[tuple[int, datetime]]:
+        A = org_tables.access_log
+        return [(r.id, r.at) for r in self.conn.execute(select(A.c.id, A.c.at).order_by(A.c.id).limit(limit))]
+
+    def delete(self, ids: Sequence[int]) -> int:
+        if not ids:
+            return 0
+        A = org_tables.access_log
+        return self.conn.execute(A.delete().where(A.c.id.in_(list(ids)))).rowcount or 0
+
     def list(self, filters: dict[str, Any], before_id: int | None, limit: int) -> list[dict[str, Any]]:
         A = org_tables.access_log
         stmt = select(A).order_by(A.c.id.desc()).limit(limit)

@@ -12,6 +12,7 @@ caller returns once its entry is stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from citysteward.kernel.actor import Actor, Role
@@ -56,6 +57,28 @@ def _write_many(uow: OrgUnitOfWork, rows: list[dict[str, Any]]) -> list[None]:
 def _writer(rt: Runtime) -> GroupCommit[OrgUnitOfWork, dict[str, Any], None]:
     return rt.singleton("access_log", lambda: GroupCommit(
         lambda: unit_of_work(rt), lambda uow, row: record_in(uow, row), write_many=_write_many))
+
+
+PURGE_BATCH = 1000
+
+
+def purge(rt: Runtime) -> int:
+    """Delete the entries older than the retention (`CITYSTEWARD_ACCESS_LOG_DAYS`; 0 keeps every entry),
+    oldest first, a batch a transaction. Entries come in nearly in time order, so the walk stops at the
+    first batch that holds one still kept: a round with nothing to delete reads one batch by key."""
+    days = rt.settings.access_log_days
+    if not days:
+        return 0
+    before = rt.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        with unit_of_work(rt) as uow:
+            batch = uow.access.oldest(PURGE_BATCH)
+            expired = [entry_id for entry_id, at in batch if at < before]
+            deleted += uow.access.delete(expired)
+            uow.commit()
+        if len(expired) < PURGE_BATCH:
+            return deleted
 
 
 def record_view(rt: Runtime, actor: Actor, entity: str, entity_id: object, fields: Sequence[str]) -> None:

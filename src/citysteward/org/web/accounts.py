@@ -102,5 +102,6 @@ def access_log(request: Request, rt: RuntimeDep, user: AdminPageUser, action: st
     rows = access.entries(rt, filters, before_id, ACCESS_PAGE)
     more = rows[-1]["id"] if len(rows) == ACCESS_PAGE else None
     page = AdminPage(Shell.of(user, "admin"), "access", rows,
-                     {"filters": filters, "actions": access.ACTIONS, "before_id": more})
+                     {"filters": filters, "actions": access.ACTIONS, "before_id": more,
+                      "retention_days": rt.settings.access_log_days})
     return render(request, "admin/access.html", page)
