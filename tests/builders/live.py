@@ -67,10 +67,6 @@ class Server:
                 return pid
         return None
 
-    def one_connection_per_worker(self) -> list[http.client.HTTPConnection]:
-        """One open keep-alive connection held by each worker, in the order of their pids."""
-        return [self.to_worker(pid) for pid in sorted(self.workers())]
-
     def to_worker(self, pid: int, tries: int = 200) -> http.client.HTTPConnection:
         """An open connection held by worker `pid`: one kept from before, unless the server has closed it
         meanwhile (uvicorn closes a keep-alive connection idle for 5 s, which a loaded machine reaches
