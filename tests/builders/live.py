@@ -69,8 +69,8 @@ class Server:
 
     def to_worker(self, pid: int, tries: int = 200) -> http.client.HTTPConnection:
         """An open connection held by worker `pid`: one kept from before, unless the server has closed it
-        meanwhile (uvicorn closes a keep-alive connection idle for 5 s, which a loaded machine reaches
-        while the other worker answers); else new connections until one lands on that worker."""
+        meanwhile (after CITYSTEWARD_KEEP_ALIVE_SECONDS idle, or when it restarts a worker); else new
+        connections until one lands on that worker."""
         kept = []
         for conn in self._by_pid.get(pid, []):
             if _still_open(conn):

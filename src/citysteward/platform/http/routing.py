@@ -75,9 +75,7 @@ def include_shared(app: FastAPI, router: APIRouter) -> None:
             raise TypeError("include_shared: a router with start-up or shutdown handlers")
         scratch = APIRouter()  # the application's router with FastAPI's defaults, as `FastAPI()` makes it
         scratch.include_router(router)
-        (entry,) = scratch.routes
-        for _ in getattr(entry, "effective_route_contexts", tuple)():
-            pass  # derived now, once, rather than at the first request of each application
+        (entry,) = scratch.routes  # its routes are derived on first use (guard_routers), then kept in it
         _SHARED[id(router)] = (router, entry)
     app.router.routes.append(entry)
     changed = getattr(app.router, "_mark_routes_changed", None)  # FastAPI ≥ 0.13x keeps a version of its routes
